@@ -1,0 +1,51 @@
+import type {
+  BucketInfo, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CopyObjectInput,
+  CopyObjectResult, CreateMultipartUploadInput, DeleteObjectsResult, GetObjectAttributesInput,
+  GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
+  ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput, ListObjectsResult,
+  ListPartsInput, ListPartsResult, PartInfo, PutObjectInput, PutObjectResult, UploadInfo,
+  UploadPartCopyInput, UploadPartInput, UploadRef,
+} from './types.js';
+
+/**
+ * The S3 multipart contract as function calls. `MultipartEngine` implements it; the S3 front
+ * end and decorators (fault injection, logging) depend only on this interface.
+ * Every method rejects with an `S3Error` subclass for S3-level failures.
+ */
+export interface Engine {
+  // buckets
+  createBucket(name: string): Promise<BucketInfo>;
+  deleteBucket(name: string): Promise<void>;
+  headBucket(name: string): Promise<BucketInfo>;
+  listBuckets(): Promise<readonly BucketInfo[]>;
+  putBucketLifecycle(bucket: string, rules: readonly LifecycleRule[]): Promise<void>;
+  /** NoSuchLifecycleConfiguration when none is set. */
+  getBucketLifecycle(bucket: string): Promise<readonly LifecycleRule[]>;
+  deleteBucketLifecycle(bucket: string): Promise<void>;
+
+  // multipart
+  createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo>;
+  uploadPart(input: UploadPartInput): Promise<PartInfo>;
+  uploadPartCopy(input: UploadPartCopyInput): Promise<PartInfo>;
+  listParts(input: ListPartsInput): Promise<ListPartsResult>;
+  listMultipartUploads(input: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult>;
+  completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult>;
+  abortMultipartUpload(input: UploadRef): Promise<void>;
+  /** Abort every in-progress upload initiated before `olderThan`; returns how many. */
+  expireIncompleteUploads(olderThan: Date): Promise<number>;
+  /** Abort uploads that bucket lifecycle rules make eligible at `now`; returns how many. */
+  applyLifecycle(now?: Date): Promise<number>;
+
+  // objects
+  putObject(input: PutObjectInput): Promise<PutObjectResult>;
+  getObject(input: GetObjectInput): Promise<GetObjectResult>;
+  headObject(input: GetObjectInput): Promise<HeadObjectResult>;
+  copyObject(input: CopyObjectInput): Promise<CopyObjectResult>;
+  /** Deleting an absent key succeeds (S3 semantics). */
+  deleteObject(bucket: string, key: string): Promise<void>;
+  deleteObjects(bucket: string, keys: readonly string[]): Promise<DeleteObjectsResult>;
+  listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
+  getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult>;
+
+  close(): Promise<void>;
+}

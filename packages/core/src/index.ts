@@ -1,0 +1,11 @@
+export type {
+  BlobStore, StoreCapabilities, RecordCondition, StoredRecord, ListRecordsOptions, DataHandle,
+  PartRef, ByteRange, WritePartOptions,
+} from './blob-store.js';
+export { RecordConditionFailedError, TransientStoreError } from './blob-store.js';
+export { ERROR_TABLE, statusOf, defaultMessageOf } from './errors/error-table.js';
+export type { S3ErrorCode } from './errors/error-table.js';
+export { S3Error, toWireError } from './errors/s3-error.js';
+export type { S3ErrorDetails, WireError } from './errors/s3-error.js';
+export type { Engine } from './engine/engine-api.js';
+export type * from './engine/types.js';
