@@ -120,9 +120,10 @@ export interface BlobStore {
   /** Stream the object's bytes, or an inclusive range of them. */
   read(handle: DataHandle, range?: ByteRange): AsyncIterable<Uint8Array>;
   /**
-   * Remove staged parts of an upload: the listed ones, or all when `partIds` is omitted.
-   * Parts referenced by an assembled handle must not be discarded by the engine; backends
-   * may assume so. Idempotent.
+   * Remove staged parts of an upload. With `partIds`: exactly those (the engine never lists a
+   * part an assembled handle uses). Without: every staged part of the upload that no
+   * assembled handle uses — superseded re-uploads, unlisted parts, orphans of a crash.
+   * The engine calls it without ids after Complete and after Abort. Idempotent.
    */
   discard(upload: string, partIds?: readonly string[]): Promise<void>;
   /** Remove the data behind a handle (and parts it owns). Idempotent. */
