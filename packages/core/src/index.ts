@@ -9,3 +9,4 @@ export { S3Error, toWireError } from './errors/s3-error.js';
 export type { S3ErrorDetails, WireError } from './errors/s3-error.js';
 export type { Engine } from './engine/engine-api.js';
 export type * from './engine/types.js';
+export * from './checksums/index.js';

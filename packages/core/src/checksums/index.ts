@@ -1,0 +1,11 @@
+export { PayloadHasher } from './payload-hasher.js';
+export type { PayloadHasherOptions, PayloadDigest } from './payload-hasher.js';
+export { decodeChecksum, encodeChecksum, DIGEST_LENGTH } from './encoding.js';
+export { combineCrc } from './crc-combine.js';
+export type { CombinableCrc } from './crc-combine.js';
+export { compositeChecksum, fullObjectChecksum } from './object-checksums.js';
+export { partEtag, multipartEtag, normalizeEtag } from './etag.js';
+export { createChecksum, checksumOf } from './incremental-checksum.js';
+export type { IncrementalChecksum } from './incremental-checksum.js';
+export { crc32c } from './crc32c.js';
+export { Crc64Nvme } from './crc64nvme.js';
