@@ -9,4 +9,7 @@ export { S3Error, toWireError } from './errors/s3-error.js';
 export type { S3ErrorDetails, WireError } from './errors/s3-error.js';
 export type { Engine } from './engine/engine-api.js';
 export type * from './engine/types.js';
+export { MemoryStore, MEMORY_STORE_CAPABILITIES, MissingPartError, UnknownHandleError, RangeOutOfBoundsError, StoreClosedError, compareUtf8 } from './memory-store.js';
+export { CountingStore } from './counting-store.js';
+export type { BlobStoreMethod, StoreCounts } from './counting-store.js';
 export * from './checksums/index.js';
