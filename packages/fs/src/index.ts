@@ -1,1 +1,6 @@
-export {};
+export { FsStore, FS_STORE_CAPABILITIES } from './fs-store.js';
+export type { FsStoreOptions } from './fs-store.js';
+export type { RecoveryReport } from './recovery.js';
+export { DataDirectoryLockedError, RootPathTooLongError, CorruptFileError } from './errors.js';
+export { RecordKeyTooLongError } from './record-table.js';
+export { PartSizeExceededError } from './part-file-writer.js';

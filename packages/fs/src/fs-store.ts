@@ -1,0 +1,150 @@
+import { mkdir } from 'node:fs/promises';
+import type {
+  BlobStore, ByteRange, DataHandle, ListRecordsOptions, PartRef, RecordCondition, StoreCapabilities, StoredRecord,
+  WritePartOptions,
+} from '@mpu/core';
+import { StoreClosedError } from '@mpu/core';
+import { ensureDirectory } from './atomic-write.js';
+import { acquireDirLock } from './dir-lock.js';
+import type { DirLock } from './dir-lock.js';
+import { RootPathTooLongError } from './errors.js';
+import { MAX_RECORD_KEY_BYTES, MAX_ROOT_LENGTH } from './key-paths.js';
+import { layoutOf } from './layout.js';
+import type { Layout } from './layout.js';
+import { PartStore } from './part-store.js';
+import { RecordTable } from './record-table.js';
+import { recover } from './recovery.js';
+import type { RecoveryReport } from './recovery.js';
+
+export const FS_STORE_CAPABILITIES: StoreCapabilities = Object.freeze({
+  name: 'fs',
+  assembly: 'zero-copy',
+  // S3's own part limit; files could be larger, but no S3 client sends more.
+  maxPartSize: 5 * 1024 ** 3,
+  maxAssembleParts: Infinity,
+  maxRecordKeyBytes: MAX_RECORD_KEY_BYTES,
+  shared: false,
+  durable: true,
+  limitSources: Object.freeze({
+    maxPartSize: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html',
+    maxRecordKeyBytes: 'PATH_MAX 4096 (Linux) minus the root; see packages/fs/src/key-paths.ts',
+  }),
+});
+
+export interface FsStoreOptions {
+  /** Data directory; created if missing. Must be on one local volume. */
+  readonly root: string;
+  /**
+   * fsync files and directories before acknowledging (default true). Turning it off keeps
+   * atomicity (rename) but an OS crash or power cut may lose acknowledged writes.
+   */
+  readonly fsync?: boolean;
+}
+
+/**
+ * The filesystem BlobStore. Open it with `await FsStore.open({ root })`: opening takes the
+ * directory lock and runs crash recovery, both asynchronous, before the store is usable.
+ */
+export class FsStore implements BlobStore {
+  readonly capabilities: StoreCapabilities = FS_STORE_CAPABILITIES;
+  readonly #records: RecordTable;
+  readonly #parts: PartStore;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  private constructor(
+    readonly layout: Layout,
+    readonly recovery: RecoveryReport | undefined,
+    private readonly lock: DirLock,
+    records: RecordTable,
+    parts: PartStore,
+  ) {
+    this.#records = records;
+    this.#parts = parts;
+  }
+
+  /** Lock `root` for this process, recover from any crash, and return the open store. */
+  static async open(options: FsStoreOptions): Promise<FsStore> {
+    const layout = layoutOf(options.root);
+    if (layout.root.length > MAX_ROOT_LENGTH) throw new RootPathTooLongError(layout.root, MAX_ROOT_LENGTH);
+    const durable = options.fsync ?? true;
+    await mkdir(layout.root, { recursive: true });
+    const lock = await acquireDirLock(layout.root, layout.lockPath);
+    try {
+      for (const dir of [layout.tmpDir, layout.recordsDir, layout.dataDir, layout.deletingDir]) await ensureDirectory(dir, durable);
+      const parts = new PartStore(layout, durable, FS_STORE_CAPABILITIES.maxPartSize);
+      const recovery = await recover(layout, parts);
+      return new FsStore(layout, recovery, lock, new RecordTable(layout, durable), parts);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  // ── records ────────────────────────────────────────────────────────────────────────────
+
+  readRecord(key: string): Promise<StoredRecord | undefined> {
+    return this.#run(() => this.#records.read(key));
+  }
+
+  writeRecord(key: string, value: Uint8Array, condition: RecordCondition = {}): Promise<string> {
+    return this.#run(() => this.#records.write(key, value, condition));
+  }
+
+  deleteRecord(key: string, condition: { readonly ifVersion: string } | Record<string, never> = {}): Promise<void> {
+    return this.#run(() => this.#records.delete(key, condition));
+  }
+
+  async *listRecords(prefix: string, options: ListRecordsOptions = {}): AsyncIterable<StoredRecord> {
+    this.#assertOpen();
+    yield* this.#records.list(prefix, options);
+  }
+
+  // ── part data ──────────────────────────────────────────────────────────────────────────
+
+  writePart(upload: string, partId: string, body: AsyncIterable<Uint8Array>, options: WritePartOptions = {}): Promise<{ readonly size: number }> {
+    return this.#run(() => this.#parts.writePart(upload, partId, body, options));
+  }
+
+  assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle> {
+    return this.#run(() => this.#parts.assemble(upload, parts));
+  }
+
+  async *read(handle: DataHandle, range?: ByteRange): AsyncIterable<Uint8Array> {
+    this.#assertOpen();
+    yield* this.#parts.read(handle, range);
+  }
+
+  discard(upload: string, partIds?: readonly string[]): Promise<void> {
+    return this.#run(() => this.#parts.discard(upload, partIds));
+  }
+
+  deleteData(handle: DataHandle): Promise<void> {
+    return this.#run(() => this.#parts.deleteData(handle));
+  }
+
+  /** Waits for writes in progress, then releases the directory lock. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    await this.lock.release();
+  }
+
+  // ── helpers ────────────────────────────────────────────────────────────────────────────
+
+  async #run<T>(operation: () => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    const promise = operation();
+    this.#inFlight.add(promise);
+    try {
+      return await promise;
+    } finally {
+      this.#inFlight.delete(promise);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError(this.capabilities.name);
+  }
+}

@@ -1,0 +1,61 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/**
+ * Streams a body into an open file with bounded memory. The next chunk is pulled only after
+ * the previous one is on its way to the kernel (backpressure). Small chunks are copied into a
+ * staging buffer so a body of many tiny chunks does not cost one syscall each; large chunks
+ * are written straight from the caller's buffer. Nothing is kept after it is written, so
+ * callers may reuse their buffers.
+ */
+const STAGING_BYTES = 256 * 1024;
+const DIRECT_WRITE_BYTES = 64 * 1024;
+
+export class PartSizeExceededError extends RangeError {
+  override readonly name = 'PartSizeExceededError';
+  constructor(
+    readonly partId: string,
+    readonly maxPartSize: number,
+  ) {
+    super(`part ${JSON.stringify(partId)} exceeds ${maxPartSize} bytes`);
+  }
+}
+
+async function writeFully(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+export async function streamIntoFile(
+  handle: FileHandle,
+  body: AsyncIterable<Uint8Array>,
+  limits: { readonly partId: string; readonly maxPartSize: number; readonly signal?: AbortSignal },
+): Promise<number> {
+  const staging = Buffer.allocUnsafe(STAGING_BYTES);
+  let staged = 0;
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (staged === 0) return;
+    await writeFully(handle, staging.subarray(0, staged));
+    staged = 0;
+  };
+  for await (const chunk of body) {
+    limits.signal?.throwIfAborted();
+    if (chunk.byteLength === 0) continue;
+    size += chunk.byteLength;
+    if (size > limits.maxPartSize) throw new PartSizeExceededError(limits.partId, limits.maxPartSize);
+    if (chunk.byteLength >= DIRECT_WRITE_BYTES) {
+      await flush();
+      await writeFully(handle, chunk);
+    } else {
+      if (staged + chunk.byteLength > STAGING_BYTES) await flush();
+      staging.set(chunk, staged);
+      staged += chunk.byteLength;
+    }
+  }
+  limits.signal?.throwIfAborted();
+  await flush();
+  return size;
+}

@@ -1,0 +1,251 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile, readdir, rename, rmdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ByteRange, DataHandle, PartRef, WritePartOptions } from '@mpu/core';
+import { MissingPartError, RangeOutOfBoundsError, UnknownHandleError } from '@mpu/core';
+import { fsyncDirectory, isMissing, renameIntoPlace, tempPath, unlinkIfPresent, writeFileAtomic } from './atomic-write.js';
+import { mapLimit } from './concurrency.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { ID_NAME_PATTERN, idName } from './key-paths.js';
+import { deletingPath, manifestsDir, partsDir, uploadDir } from './layout.js';
+import type { Layout } from './layout.js';
+import type { Manifest } from './manifest.js';
+import { decodeManifest, encodeManifest, formatHandle, manifestDigest, parseHandle } from './manifest.js';
+import { streamIntoFile } from './part-file-writer.js';
+
+const STAT_CONCURRENCY = 64;
+const UNLINK_CONCURRENCY = 32;
+const READ_CHUNK_BYTES = 1024 * 1024;
+const MANIFEST_CACHE_ENTRIES = 32;
+const MANIFEST_NAME = /^[0-9a-f]{32}$/;
+
+/** A parsed manifest with each part's starting offset, for binary search by range start. */
+interface LoadedManifest {
+  readonly manifest: Manifest;
+  readonly offsets: readonly number[];
+}
+
+/**
+ * Part data as files: `writePart` streams to a temp file and renames it into the upload's
+ * `parts/` directory; `assemble` writes a manifest naming those files (zero bytes copied);
+ * `read` streams them in order. Operations that look at an upload's manifests (assemble,
+ * discard, deleteData) run under a per-upload lock so a discard can never delete a part that
+ * an assemble is about to reference.
+ */
+export class PartStore {
+  readonly #uploadLocks = new KeyedMutex();
+  readonly #manifestCache = new Map<DataHandle, LoadedManifest>();
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly durable: boolean,
+    private readonly maxPartSize: number,
+  ) {}
+
+  async writePart(upload: string, partId: string, body: AsyncIterable<Uint8Array>, options: WritePartOptions): Promise<{ readonly size: number }> {
+    options.signal?.throwIfAborted();
+    const temp = tempPath(this.layout.tmpDir);
+    const handle = await open(temp, 'wx');
+    let size: number;
+    try {
+      try {
+        size = await streamIntoFile(handle, body, { partId, maxPartSize: this.maxPartSize, signal: options.signal });
+        if (this.durable) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await renameIntoPlace(temp, join(partsDir(this.layout, idName(upload)), idName(partId)), this.durable);
+    } catch (error) {
+      await unlinkIfPresent(temp).catch(() => undefined);
+      throw error;
+    }
+    return { size };
+  }
+
+  async assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle> {
+    const uploadName = idName(upload);
+    const entries = parts.map(({ partId, size }) => [idName(partId), size] as const);
+    return this.#uploadLocks.run(uploadName, async () => {
+      const dir = partsDir(this.layout, uploadName);
+      await mapLimit(parts, STAT_CONCURRENCY, async ({ partId, size }, index) => {
+        const actual = await fileSize(join(dir, (entries[index] as readonly [string, number])[0]));
+        if (actual !== size) throw new MissingPartError(upload, partId, size, actual);
+      });
+      const digest = manifestDigest(entries);
+      const path = join(manifestsDir(this.layout, uploadName), digest);
+      // Same parts, same digest: a retried assemble finds its manifest already published.
+      if ((await fileSize(path)) === undefined) {
+        const manifest: Manifest = { format: 1, upload, size: entries.reduce((sum, [, n]) => sum + n, 0), parts: entries };
+        await writeFileAtomic(this.layout.tmpDir, path, encodeManifest(manifest), this.durable);
+      }
+      return formatHandle(uploadName, digest);
+    });
+  }
+
+  async *read(handle: DataHandle, range?: ByteRange): AsyncGenerator<Uint8Array> {
+    const { manifest, offsets } = await this.#load(handle);
+    const { start, end } = range ?? { start: 0, end: manifest.size - 1 };
+    if (range && !(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end < manifest.size)) {
+      throw new RangeOutOfBoundsError(handle, range, manifest.size);
+    }
+    const { uploadName } = parseHandle(handle);
+    const dir = partsDir(this.layout, uploadName);
+    for (let index = partContaining(offsets, start); index < manifest.parts.length; index++) {
+      const [name, size] = manifest.parts[index] as readonly [string, number];
+      const partStart = offsets[index] as number;
+      if (partStart > end) return;
+      if (size === 0) continue;
+      const from = Math.max(start - partStart, 0);
+      const to = Math.min(end - partStart, size - 1);
+      const stream = createReadStream(join(dir, name), { start: from, end: to, highWaterMark: READ_CHUNK_BYTES });
+      try {
+        for await (const chunk of stream) yield chunk as Buffer;
+      } catch (error) {
+        if (isMissing(error)) throw new UnknownHandleError(handle);
+        throw error;
+      } finally {
+        stream.destroy();
+      }
+    }
+  }
+
+  async discard(upload: string, partIds: readonly string[] | undefined): Promise<void> {
+    const uploadName = idName(upload);
+    await this.#uploadLocks.run(uploadName, async () => {
+      const dir = partsDir(this.layout, uploadName);
+      const referenced = await this.#referencedParts(uploadName);
+      // Parts an assembled object uses stay, even when named: their bytes are that object.
+      const names = partIds ? partIds.map(idName) : (await listNames(dir)).filter((name) => ID_NAME_PATTERN.test(name));
+      await mapLimit(names.filter((name) => !referenced.has(name)), UNLINK_CONCURRENCY, (name) => unlinkIfPresent(join(dir, name)));
+      await this.#removeUploadDirIfEmpty(uploadName);
+    });
+  }
+
+  async deleteData(handle: DataHandle): Promise<void> {
+    let parsed;
+    try {
+      parsed = parseHandle(handle);
+    } catch {
+      return; // never issued by this store: nothing to delete
+    }
+    const { uploadName, digest } = parsed;
+    this.#manifestCache.delete(handle);
+    await this.#uploadLocks.run(uploadName, () => this.finishDelete(uploadName, digest));
+  }
+
+  /**
+   * Delete one manifest and the parts only it used, crash-safely: the manifest is first
+   * renamed into `deleting/` (so the handle stops resolving at once), then parts go, then the
+   * journal entry. Recovery on open calls this again for every journal entry left behind.
+   */
+  async finishDelete(uploadName: string, digest: string): Promise<void> {
+    const live = join(manifestsDir(this.layout, uploadName), digest);
+    const journal = deletingPath(this.layout, uploadName, digest);
+    try {
+      await rename(live, journal);
+      if (this.durable) {
+        await fsyncDirectory(this.layout.deletingDir);
+        await fsyncDirectory(manifestsDir(this.layout, uploadName));
+      }
+    } catch (error) {
+      if (!isMissing(error)) throw error; // absent: already deleted, or a journal from a crash
+    }
+    let manifest: Manifest;
+    try {
+      manifest = decodeManifest(journal, await readFile(journal));
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    const referenced = await this.#referencedParts(uploadName);
+    const dir = partsDir(this.layout, uploadName);
+    const doomed = [...new Set(manifest.parts.map(([name]) => name))].filter((name) => !referenced.has(name));
+    await mapLimit(doomed, UNLINK_CONCURRENCY, (name) => unlinkIfPresent(join(dir, name)));
+    await unlinkIfPresent(journal);
+    await this.#removeUploadDirIfEmpty(uploadName);
+  }
+
+  async #load(handle: DataHandle): Promise<LoadedManifest> {
+    const cached = this.#manifestCache.get(handle);
+    if (cached) return cached;
+    const { uploadName, digest } = parseHandle(handle);
+    const path = join(manifestsDir(this.layout, uploadName), digest);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if (isMissing(error)) throw new UnknownHandleError(handle);
+      throw error;
+    }
+    const manifest = decodeManifest(path, bytes);
+    const offsets: number[] = [];
+    let offset = 0;
+    for (const [, size] of manifest.parts) {
+      offsets.push(offset);
+      offset += size;
+    }
+    const loaded = { manifest, offsets };
+    if (this.#manifestCache.size >= MANIFEST_CACHE_ENTRIES) {
+      const oldest = this.#manifestCache.keys().next().value;
+      if (oldest !== undefined) this.#manifestCache.delete(oldest);
+    }
+    this.#manifestCache.set(handle, loaded);
+    return loaded;
+  }
+
+  /** Part names used by any live manifest of the upload. */
+  async #referencedParts(uploadName: string): Promise<Set<string>> {
+    const dir = manifestsDir(this.layout, uploadName);
+    const referenced = new Set<string>();
+    for (const name of await listNames(dir)) {
+      if (!MANIFEST_NAME.test(name)) continue;
+      const path = join(dir, name);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch (error) {
+        if (isMissing(error)) continue;
+        throw error;
+      }
+      for (const [part] of decodeManifest(path, bytes).parts) referenced.add(part);
+    }
+    return referenced;
+  }
+
+  async #removeUploadDirIfEmpty(uploadName: string): Promise<void> {
+    for (const dir of [partsDir(this.layout, uploadName), manifestsDir(this.layout, uploadName), uploadDir(this.layout, uploadName)]) {
+      await rmdir(dir).catch(() => undefined); // ENOTEMPTY / ENOENT: keep going, nothing to do
+    }
+  }
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+async function listNames(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+/** Index of the part holding byte `position` (the last part whose start ≤ position). */
+function partContaining(offsets: readonly number[], position: number): number {
+  let low = 0;
+  let high = offsets.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((offsets[middle] as number) <= position) low = middle;
+    else high = middle - 1;
+  }
+  return Math.max(low, 0);
+}
+
