@@ -1,0 +1,101 @@
+/**
+ * Single-core throughput of everything UploadPart computes per byte, against `openssl speed md5`
+ * (the ingest target is ≥ 0.7 × openssl MD5). Also measures the library alternatives to the
+ * hand-written CRC-32C / CRC-64/NVME so the choice in packages/core/src/checksums stays justified.
+ *
+ *   node --conditions=mpu-source --import tsx benchmarks/checksums/crc-throughput.ts [MiB]
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomFillSync } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { crc32 } from 'node:zlib';
+import { Crc64Nvme, PayloadHasher, crc32c } from '@mpu/core';
+import type { ChecksumAlgorithm } from '@mpu/core';
+
+const TOTAL_MIB = Number(process.argv[2] ?? 64);
+const CHUNK = 64 * 1024; // a typical readable-stream chunk
+const data = randomFillSync(Buffer.allocUnsafe(TOTAL_MIB * 1024 * 1024));
+const chunks: Buffer[] = [];
+for (let off = 0; off < data.length; off += CHUNK) chunks.push(data.subarray(off, off + CHUNK));
+
+// The library candidates are dependencies of @mpu/core, not of the benchmarks package.
+const coreRequire = createRequire(new URL('../../packages/core/package.json', import.meta.url));
+const awsCrc32c = coreRequire('@aws-crypto/crc32c') as { Crc32c: new () => { update(d: Uint8Array): unknown; digest(): number } };
+const awsCrc64 = coreRequire('@aws-sdk/crc64-nvme') as { Crc64Nvme: new () => { update(d: Uint8Array): void; digest(): Promise<Uint8Array> } };
+
+interface Streamer { update(chunk: Uint8Array): void; finish(): unknown }
+
+function bench(name: string, make: () => Streamer, bytes = data.length): number {
+  const input = bytes === data.length ? chunks : chunks.slice(0, Math.ceil(bytes / CHUNK));
+  const inputBytes = input.reduce((n, c) => n + c.length, 0);
+  const run = (): number => {
+    const s = make();
+    const start = process.hrtime.bigint();
+    for (const c of input) s.update(c);
+    s.finish();
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  };
+  run(); // warm-up: JIT and table construction
+  const best = Math.min(run(), run(), run());
+  const mbps = inputBytes / 1e6 / best;
+  console.log(`${name.padEnd(34)} ${mbps.toFixed(0).padStart(6)} MB/s`);
+  return mbps;
+}
+
+const hash = (alg: string) => (): Streamer => {
+  const h = createHash(alg);
+  return { update: (c) => h.update(c), finish: () => h.digest() };
+};
+const hasher = (algorithms: ChecksumAlgorithm[], sha256 = false) => (): Streamer => {
+  const h = new PayloadHasher({ algorithms, sha256 });
+  return { update: (c) => h.update(c), finish: () => h.digest() };
+};
+
+console.log(`node ${process.version}, ${TOTAL_MIB} MiB random data in ${CHUNK / 1024} KiB chunks, best of 3\n`);
+const md5 = bench('md5 (node:crypto)', hash('md5'));
+bench('sha1 (node:crypto)', hash('sha1'));
+bench('sha256 (node:crypto)', hash('sha256'));
+bench('crc32 (zlib.crc32, native)', () => {
+  let v = 0;
+  return { update: (c) => { v = crc32(c, v); }, finish: () => v };
+});
+const ours32c = bench('crc32c (mpu slicing-by-8)', () => {
+  let v = 0;
+  return { update: (c) => { v = crc32c(c, v); }, finish: () => v };
+});
+// The byte-at-a-time library is slow; 8 MiB is plenty to rank it.
+const lib32c = bench('crc32c (@aws-crypto/crc32c)', () => {
+  const c = new awsCrc32c.Crc32c();
+  return { update: (d) => c.update(d), finish: () => c.digest() };
+}, Math.min(data.length, 8 * 1024 * 1024));
+const ours64 = bench('crc64nvme (mpu slicing-by-8)', () => {
+  const c = new Crc64Nvme();
+  return { update: (d) => c.update(d), finish: () => c.digest() };
+});
+const lib64 = bench('crc64nvme (@aws-sdk/crc64-nvme)', () => {
+  const c = new awsCrc64.Crc64Nvme();
+  // digest() is async; the update loop is what is timed.
+  return { update: (d) => c.update(d), finish: () => void c.digest() };
+});
+console.log('');
+const ingestDefault = bench('PayloadHasher md5+crc64nvme', hasher(['CRC64NVME']));
+bench('PayloadHasher md5+crc64nvme+crc32', hasher(['CRC64NVME', 'CRC32']));
+bench('PayloadHasher md5+crc64nvme+crc32c', hasher(['CRC64NVME', 'CRC32C']));
+bench('PayloadHasher md5+crc64nvme+sha256', hasher(['CRC64NVME'], true));
+
+console.log(`\nmpu/library: crc32c ${(ours32c / lib32c).toFixed(1)}x, crc64nvme ${(ours64 / lib64).toFixed(2)}x`);
+
+let opensslMd5: number | undefined;
+try {
+  const out = execFileSync('openssl', ['speed', '-bytes', '1048576', 'md5'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // Last line: "md5   <k bytes per second>k"; openssl's "k" is 1000 bytes.
+  const match = /^md5\s+([\d.]+)k\s*$/m.exec(out);
+  if (match) opensslMd5 = (Number(match[1]) * 1000) / 1e6;
+  console.log(`openssl speed md5 (1 MiB blocks)    ${opensslMd5?.toFixed(0).padStart(6) ?? '?'} MB/s`);
+} catch {
+  console.log('openssl not found; no baseline');
+}
+if (opensslMd5) {
+  console.log(`node md5 / openssl md5:                   ${(md5 / opensslMd5).toFixed(2)}`);
+  console.log(`PayloadHasher md5+crc64nvme / openssl md5: ${(ingestDefault / opensslMd5).toFixed(2)} (target ≥ 0.70)`);
+}
