@@ -1,0 +1,113 @@
+import { S3Error } from '@mpu/core';
+
+/** The operations @mpu/s3 serves; anything else is answered with 501 NotImplemented. */
+export type OperationName =
+  | 'ListBuckets' | 'CreateBucket' | 'HeadBucket' | 'DeleteBucket' | 'GetBucketLocation'
+  | 'ListObjects' | 'ListObjectsV2' | 'ListMultipartUploads'
+  | 'PutBucketLifecycleConfiguration' | 'GetBucketLifecycleConfiguration' | 'DeleteBucketLifecycle'
+  | 'DeleteObjects'
+  | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAttributes'
+  | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload' | 'ListParts';
+
+/** What the router needs to know about a request. */
+export interface RouteInput {
+  readonly method: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  /** Query parameter names present (values do not route). */
+  readonly query: ReadonlySet<string>;
+  /** Whether `x-amz-copy-source` is present. */
+  readonly copySource: boolean;
+}
+
+/**
+ * Sub-resources S3 has and mpu does not serve. A request naming one gets 501, never a
+ * silently different operation (e.g. `PUT ?acl` must not overwrite the object).
+ */
+const UNSUPPORTED_SUBRESOURCES = [
+  'accelerate', 'acl', 'analytics', 'cors', 'encryption', 'intelligent-tiering', 'inventory',
+  'legal-hold', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
+  'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
+  'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent',
+  'versioning', 'versionId', 'versions', 'website', 'renameObject',
+] as const;
+
+function notImplemented(what: string): S3Error {
+  return new S3Error('NotImplemented', `${what} is not implemented by mpu`, {});
+}
+
+function methodNotAllowed(method: string, resourceType: string): S3Error {
+  return new S3Error('MethodNotAllowed', undefined, { Method: method, ResourceType: resourceType });
+}
+
+/** Chooses the operation, or throws the S3 error the request deserves. */
+export function routeRequest(input: RouteInput): OperationName {
+  const { method, bucket, key, query } = input;
+  for (const sub of UNSUPPORTED_SUBRESOURCES) {
+    if (query.has(sub)) throw notImplemented(`The ?${sub} sub-resource`);
+  }
+  if (bucket === undefined) {
+    if (method === 'GET') return 'ListBuckets';
+    throw methodNotAllowed(method, 'SERVICE');
+  }
+  if (key === undefined) return routeBucket(method, query);
+  return routeObject(input);
+}
+
+function routeBucket(method: string, query: ReadonlySet<string>): OperationName {
+  switch (method) {
+    case 'GET':
+      if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
+      if (query.has('uploads')) return 'ListMultipartUploads';
+      if (query.has('location')) return 'GetBucketLocation';
+      if (query.has('list-type')) return 'ListObjectsV2';
+      return 'ListObjects';
+    case 'HEAD':
+      return 'HeadBucket';
+    case 'PUT':
+      if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
+      return 'CreateBucket';
+    case 'DELETE':
+      if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
+      return 'DeleteBucket';
+    case 'POST':
+      if (query.has('delete')) return 'DeleteObjects';
+      throw methodNotAllowed(method, 'BUCKET');
+    default:
+      throw methodNotAllowed(method, 'BUCKET');
+  }
+}
+
+function routeObject({ method, query, copySource }: RouteInput): OperationName {
+  switch (method) {
+    case 'PUT':
+      if (query.has('partNumber') && query.has('uploadId')) return copySource ? 'UploadPartCopy' : 'UploadPart';
+      if (query.has('partNumber')) {
+        throw new S3Error('InvalidArgument', 'This operation does not accept partNumber without uploadId', {
+          ArgumentName: 'partNumber',
+        });
+      }
+      if (query.has('uploadId')) {
+        throw new S3Error('InvalidArgument', 'This operation does not accept uploadId without partNumber', {
+          ArgumentName: 'uploadId',
+        });
+      }
+      return copySource ? 'CopyObject' : 'PutObject';
+    case 'GET':
+      if (query.has('uploadId')) return 'ListParts';
+      if (query.has('attributes')) return 'GetObjectAttributes';
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    case 'DELETE':
+      if (query.has('uploadId')) return 'AbortMultipartUpload';
+      return 'DeleteObject';
+    case 'POST':
+      if (query.has('uploads')) return 'CreateMultipartUpload';
+      if (query.has('uploadId')) return 'CompleteMultipartUpload';
+      throw methodNotAllowed(method, 'OBJECT');
+    default:
+      throw methodNotAllowed(method, 'OBJECT');
+  }
+}
