@@ -1,0 +1,63 @@
+/**
+ * Fault injection: the next `count` requests matching `method` and `pathPattern` fail with a
+ * 503/429 JSON error, or have their connection reset after `resetAfterBytes` bytes (request
+ * body bytes for uploads, response body bytes for downloads).
+ */
+interface FaultMatch {
+  /** HTTP method, or '*' for any. */
+  readonly method: string;
+  /** Matched against the raw path plus query (`/upload/storage/v1/b/B/o?uploadType=...`). */
+  readonly pathPattern: RegExp | string;
+  readonly count: number;
+}
+
+export type FaultSpec =
+  | (FaultMatch & { readonly status: 503 | 429 | 500 | 502 | 504 })
+  | (FaultMatch & { readonly resetAfterBytes: number });
+
+export type FaultAction = { readonly status: number } | { readonly resetAfterBytes: number };
+
+interface ActiveFault {
+  readonly spec: FaultSpec;
+  remaining: number;
+}
+
+export class FaultInjector {
+  readonly #faults: ActiveFault[] = [];
+  #fired = 0;
+
+  inject(spec: FaultSpec): void {
+    if (!Number.isInteger(spec.count) || spec.count < 1) throw new RangeError('fault count must be a positive integer');
+    this.#faults.push({ spec, remaining: spec.count });
+  }
+
+  /** Removes all pending faults. */
+  clear(): void {
+    this.#faults.length = 0;
+  }
+
+  /** Faults not yet used up. */
+  pending(): number {
+    return this.#faults.reduce((sum, fault) => sum + fault.remaining, 0);
+  }
+
+  /** How many requests a fault has hit so far. */
+  get fired(): number {
+    return this.#fired;
+  }
+
+  /** Consumes and returns the fault for this request, if any. */
+  take(method: string, pathAndQuery: string): FaultAction | undefined {
+    for (const fault of this.#faults) {
+      if (fault.remaining <= 0) continue;
+      const { spec } = fault;
+      if (spec.method !== '*' && spec.method.toUpperCase() !== method) continue;
+      const matches = typeof spec.pathPattern === 'string' ? pathAndQuery.includes(spec.pathPattern) : spec.pathPattern.test(pathAndQuery);
+      if (!matches) continue;
+      fault.remaining--;
+      this.#fired++;
+      return 'status' in spec ? { status: spec.status } : { resetAfterBytes: spec.resetAfterBytes };
+    }
+    return undefined;
+  }
+}
