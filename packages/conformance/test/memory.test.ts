@@ -1,6 +1,24 @@
-import { MemoryStore } from '@mpu/core';
+import { type BlobStore, CountingStore, MemoryStore } from '@mpu/core';
 import { describeBlobStore } from '@mpu/conformance';
 
 describeBlobStore('memory', () => ({
   open: async () => new MemoryStore(),
 }));
+
+/**
+ * A view of a MemoryStore whose close() only closes the view, so "reopen" finds the same data.
+ * It exercises the suite's durability path, which real durable backends (fs, level) take.
+ */
+class ReopenableView extends CountingStore {
+  override async close(): Promise<void> {
+    // Closing the view leaves the shared MemoryStore open, as a durable backend's files stay.
+  }
+}
+
+describeBlobStore('memory via a reopenable view', () => ({
+  open: async () => new ReopenableView(new MemoryStore()),
+  reopen: async (store: BlobStore) => {
+    await store.close();
+    return new ReopenableView((store as ReopenableView).inner);
+  },
+}), { largePartBytes: 4 * 1024 * 1024 + 3, manyParts: 200 });
