@@ -9,8 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
-import { Crc64Nvme, PayloadHasher, crc32c } from '@mpu/core';
+import { Crc64Nvme, PayloadHasher, crc32c, fullObjectChecksum } from '@mpu/core';
 import type { ChecksumAlgorithm } from '@mpu/core';
+// The plain-JS fallbacks (used without WebAssembly) are internal; reach into the source for them.
+import { jsCrc32cKernel } from '../../packages/core/src/checksums/crc32c.js';
+import { jsCrc64NvmeKernel } from '../../packages/core/src/checksums/crc64nvme.js';
 
 const TOTAL_MIB = Number(process.argv[2] ?? 64);
 const CHUNK = 64 * 1024; // a typical readable-stream chunk
@@ -38,7 +41,7 @@ function bench(name: string, make: () => Streamer, bytes = data.length): number 
   run(); // warm-up: JIT and table construction
   const best = Math.min(run(), run(), run());
   const mbps = inputBytes / 1e6 / best;
-  console.log(`${name.padEnd(34)} ${mbps.toFixed(0).padStart(6)} MB/s`);
+  console.log(`${name.padEnd(40)} ${mbps.toFixed(0).padStart(6)} MB/s`);
   return mbps;
 }
 
@@ -59,18 +62,26 @@ bench('crc32 (zlib.crc32, native)', () => {
   let v = 0;
   return { update: (c) => { v = crc32(c, v); }, finish: () => v };
 });
-const ours32c = bench('crc32c (mpu slicing-by-8)', () => {
+const ours32c = bench('crc32c (mpu wasm slicing-by-16)', () => {
   let v = 0;
   return { update: (c) => { v = crc32c(c, v); }, finish: () => v };
+});
+bench('crc32c (mpu JS slicing-by-8 fallback)', () => {
+  const register = { lo: 0xffffffff, hi: 0 };
+  return { update: (c) => jsCrc32cKernel.update(register, c), finish: () => register.lo };
 });
 // The byte-at-a-time library is slow; 8 MiB is plenty to rank it.
 const lib32c = bench('crc32c (@aws-crypto/crc32c)', () => {
   const c = new awsCrc32c.Crc32c();
   return { update: (d) => c.update(d), finish: () => c.digest() };
 }, Math.min(data.length, 8 * 1024 * 1024));
-const ours64 = bench('crc64nvme (mpu slicing-by-8)', () => {
+const ours64 = bench('crc64nvme (mpu wasm slicing-by-16)', () => {
   const c = new Crc64Nvme();
   return { update: (d) => c.update(d), finish: () => c.digest() };
+});
+bench('crc64nvme (mpu JS slicing-by-8 fallback)', () => {
+  const register = { lo: 0xffffffff, hi: 0xffffffff };
+  return { update: (c) => jsCrc64NvmeKernel.update(register, c), finish: () => register.lo };
 });
 const lib64 = bench('crc64nvme (@aws-sdk/crc64-nvme)', () => {
   const c = new awsCrc64.Crc64Nvme();
@@ -82,6 +93,18 @@ const ingestDefault = bench('PayloadHasher md5+crc64nvme', hasher(['CRC64NVME'])
 bench('PayloadHasher md5+crc64nvme+crc32', hasher(['CRC64NVME', 'CRC32']));
 bench('PayloadHasher md5+crc64nvme+crc32c', hasher(['CRC64NVME', 'CRC32C']));
 bench('PayloadHasher md5+crc64nvme+sha256', hasher(['CRC64NVME'], true));
+
+// Complete's cost for FULL_OBJECT: folding 10,000 part CRCs. Odd sizes are the slow case
+// (work grows with the number of set bits in each size); SDK part sizes are usually round.
+for (const [label, size] of [['8 MiB', 8 * 1024 * 1024], ['odd', 5 * 1024 * 1024 * 1024 - 7919]] as const) {
+  for (const algorithm of ['CRC32C', 'CRC64NVME'] as const) {
+    const parts = Array.from({ length: 10_000 }, (_, i) => ({ checksum: Buffer.alloc(algorithm === 'CRC64NVME' ? 8 : 4, i), size }));
+    fullObjectChecksum(algorithm, parts);
+    const start = performance.now();
+    fullObjectChecksum(algorithm, parts);
+    console.log(`fullObjectChecksum ${algorithm} 10,000 × ${label} parts: ${(performance.now() - start).toFixed(0)} ms`);
+  }
+}
 
 console.log(`\nmpu/library: crc32c ${(ours32c / lib32c).toFixed(1)}x, crc64nvme ${(ours64 / lib64).toFixed(2)}x`);
 

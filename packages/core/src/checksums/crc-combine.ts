@@ -19,9 +19,14 @@ const REFLECTED_POLY: Readonly<Record<CombinableCrc, { width: number; poly: bigi
 };
 
 function times(matrix: Gf2Matrix, vector: bigint): bigint {
+  // Walk the vector's bits as two uint32 numbers: shifting a BigInt per bit allocates, and this
+  // loop is most of Complete's CPU for a 10,000-part FULL_OBJECT upload.
   let sum = 0n;
-  for (let i = 0; vector !== 0n; i++, vector >>= 1n) {
-    if (vector & 1n) sum ^= matrix[i]!;
+  const halves = [Number(vector & 0xffffffffn), Number(vector >> 32n)];
+  for (let h = 0; h < halves.length; h++) {
+    for (let bits = halves[h]!, i = h * 32; bits !== 0; bits >>>= 1, i++) {
+      if (bits & 1) sum ^= matrix[i]!;
+    }
   }
   return sum;
 }
