@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MissingPartError, RangeOutOfBoundsError, RecordConditionFailedError, StoreClosedError, UnknownHandleError } from '@mpu/core';
 import { LEVEL_STORE_CAPABILITIES, LevelStore, PartTooLargeError } from '../src/index.js';
 import { bodyOf, collect, concat, pattern, patternBody, sameBytes } from './helpers/bytes.js';
+import { rawKeys } from './helpers/raw-keys.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const utf8 = new TextEncoder();
@@ -173,6 +174,10 @@ describe('LevelStore part data', () => {
     await store.deleteData('level:garbage');
     await expect(collect(store.read(handle))).rejects.toBeInstanceOf(UnknownHandleError);
     await expect(store.assemble('u', [{ partId: 'a', size: 1500 }])).rejects.toBeInstanceOf(MissingPartError);
+    // Nothing of the upload is left in the database: no chunk, part meta or manifest.
+    await store.close();
+    expect(await rawKeys(dir.path)).toEqual([]);
+    store = await LevelStore.open({ location: dir.path, chunkSize: 1000 });
   });
 
   it('keeps hostile upload and part ids apart', async () => {
