@@ -97,6 +97,10 @@ describe('PayloadHasher', () => {
     expect(d.checksums).toEqual({});
   });
 
+  it('rejects algorithms S3 has but mpu does not compute', () => {
+    expect(() => new PayloadHasher({ algorithms: ['SHA512' as ChecksumAlgorithm] })).toThrow(RangeError);
+  });
+
   it('refuses use after digest', () => {
     const hasher = new PayloadHasher({});
     hasher.digest();

@@ -24,6 +24,9 @@ export function createChecksum(algorithm: ChecksumAlgorithm): IncrementalChecksu
       return createHash('sha1');
     case 'SHA256':
       return createHash('sha256');
+    default:
+      // Unreachable for typed callers; guards values cast from headers (e.g. SHA512).
+      throw new RangeError(`unsupported checksum algorithm: ${String(algorithm satisfies never)}`);
   }
 }
 

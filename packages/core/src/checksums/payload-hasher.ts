@@ -29,7 +29,7 @@ export class PayloadHasher {
   private size = 0;
   private digested = false;
 
-  constructor(options: PayloadHasherOptions) {
+  constructor(options: PayloadHasherOptions = {}) {
     const algorithms = new Set(options.algorithms ?? []);
     for (const algorithm of algorithms) this.checksums.push([algorithm, createChecksum(algorithm)]);
     if (options.sha256) {
