@@ -9,16 +9,26 @@ import { createHash } from 'node:crypto';
  * the part (uint32 big-endian) and a flag byte that marks the part's last block. The flag is
  * what lets `assemble` tell a complete part from one whose writer died half-way, without
  * keeping any per-part metadata: a part is its blocks 0..k where only k carries the flag.
+ *
+ * A second flag marks a discard marker: Azure cannot delete one uncommitted block, so
+ * `discard(upload, ids)` stages a 1-byte marker block for each part instead, and `assemble`
+ * treats a marked part as gone. Markers are never committed, so they vanish with the rest of
+ * the uncommitted blocks at assemble or when the upload's blob is deleted.
  */
 const DIGEST_BYTES = 16;
 const ID_BYTES = DIGEST_BYTES + 4 + 1;
 const LAST_FLAG = 1;
+const DISCARDED_FLAG = 2;
+/** Index of a part's discard marker, beyond any real block (a blob holds 50,000 at most). */
+const MARKER_INDEX = 0xffff_ffff;
 
 export interface ParsedBlockId {
   /** Hex of the (upload, partId) digest; compare with `partDigest`. */
   readonly partDigest: string;
   readonly index: number;
   readonly last: boolean;
+  /** A discard marker, not data. */
+  readonly discarded: boolean;
 }
 
 export function partDigest(upload: string, partId: string): string {
@@ -39,6 +49,14 @@ export function blockId(digestHex: string, index: number, last: boolean): string
   return raw.toString('base64');
 }
 
+export function discardMarkerId(digestHex: string): string {
+  const raw = Buffer.alloc(ID_BYTES);
+  raw.write(digestHex, 0, DIGEST_BYTES, 'hex');
+  raw.writeUInt32BE(MARKER_INDEX, DIGEST_BYTES);
+  raw.writeUInt8(DISCARDED_FLAG, DIGEST_BYTES + 4);
+  return raw.toString('base64');
+}
+
 /** The parsed ID, or undefined for a block this store did not stage. */
 export function parseBlockId(id: string): ParsedBlockId | undefined {
   const raw = Buffer.from(id, 'base64');
@@ -47,5 +65,6 @@ export function parseBlockId(id: string): ParsedBlockId | undefined {
     partDigest: raw.subarray(0, DIGEST_BYTES).toString('hex'),
     index: raw.readUInt32BE(DIGEST_BYTES),
     last: (raw.readUInt8(DIGEST_BYTES + 4) & LAST_FLAG) !== 0,
+    discarded: (raw.readUInt8(DIGEST_BYTES + 4) & DISCARDED_FLAG) !== 0,
   };
 }

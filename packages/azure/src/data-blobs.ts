@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BlockBlobClient, BlockList, ContainerClient } from '@azure/storage-blob';
 import { type ByteRange, type DataHandle, RangeOutOfBoundsError, type PartRef, UnknownHandleError, type WritePartOptions } from '@mpu/core';
-import { blockId, partDigest } from './block-ids.js';
+import { blockId, discardMarkerId, parseBlockId, partDigest } from './block-ids.js';
 import { isConditionFailure, isNotFound, statusOf, toStoreError } from './azure-errors.js';
 import { cutBlocks } from './fixed-blocks.js';
 import { decodeKey, encodeKey, InvalidEncodedKeyError } from './key-encoding.js';
@@ -10,6 +10,8 @@ import { blockIdsForParts } from './part-blocks.js';
 /** Committed blocks per block blob. https://learn.microsoft.com/rest/api/storageservices/put-block-list#remarks */
 export const MAX_BLOCKS_PER_BLOB = 50_000;
 const HANDLE_PREFIX = 'data/';
+/** Content of a discard marker block (1 byte: Azure does not document empty blocks). */
+const DISCARD_MARKER = Buffer.from([0]);
 
 /** Thrown when a part or an object would need more blocks than one blob can hold. */
 export class TooManyBlocksError extends RangeError {
@@ -153,13 +155,14 @@ export class DataBlobs {
    * same list); a never-assembled blob — an aborted or expired upload — is deleted with all
    * its uncommitted blocks, so nothing waits for Azure's 7-day garbage collection.
    *
-   * With ids: nothing to do, by necessity. Azure has no call that deletes one uncommitted
-   * block; committing a list to drop some would also drop the blocks of parts still being
-   * uploaded. Such blocks vanish at assemble (unlisted blocks are discarded) or when the
-   * upload's blob is deleted.
+   * With ids: Azure has no call that deletes one uncommitted block, and committing a list to
+   * drop some would also drop the blocks of parts still being uploaded. So each named part
+   * that still has uncommitted blocks gets a discard marker (see block-ids.ts): `assemble`
+   * then refuses it, and its bytes are freed with the other uncommitted blocks at assemble
+   * (Azure discards unlisted blocks) or when the upload's blob is deleted.
    */
   async discard(upload: string, partIds?: readonly string[]): Promise<void> {
-    if (partIds !== undefined) return;
+    if (partIds !== undefined) return this.#markDiscarded(upload, partIds);
     const blob = this.blobOf(this.handleOf(upload));
     const props = await blob.getProperties().catch((error: unknown) => {
       if (isNotFound(error)) return undefined; // never committed (or gone)
@@ -178,6 +181,25 @@ export class DataBlobs {
     }
     if (uncommitted.length === 0) return;
     await this.#deleteUncommitted(blob);
+  }
+
+  async #markDiscarded(upload: string, partIds: readonly string[]): Promise<void> {
+    if (partIds.length === 0) return;
+    const blob = this.blobOf(this.handleOf(upload));
+    const staged = new Set<string>();
+    for (const block of (await this.#blockList(blob, 'uncommitted'))?.uncommittedBlocks ?? []) {
+      const parsed = parseBlockId(block.name);
+      if (parsed && !parsed.discarded) staged.add(parsed.partDigest);
+    }
+    for (const partId of partIds) {
+      const digest = partDigest(upload, partId);
+      if (!staged.has(digest)) continue; // nothing uncommitted: absent, empty, or assembled
+      try {
+        await blob.stageBlock(discardMarkerId(digest), DISCARD_MARKER, DISCARD_MARKER.length);
+      } catch (error) {
+        throw toStoreError(error, 'stage discard marker');
+      }
+    }
   }
 
   async deleteData(handle: DataHandle): Promise<void> {

@@ -154,7 +154,7 @@ export class RecordBlobs {
         const etag = item.properties.etag;
         out[index] =
           inline !== undefined && etag !== undefined
-            ? { key, value: new Uint8Array(Buffer.from(inline, 'base64')), version: etag }
+            ? { key, value: new Uint8Array(Buffer.from(inline, 'base64')), version: requireEtag(etag) }
             : await this.read(key);
       }
     };
@@ -163,7 +163,11 @@ export class RecordBlobs {
   }
 }
 
+/**
+ * Record versions are ETags in their quoted header form. Blob listings carry them unquoted
+ * (`<Etag>0x8D…</Etag>`), so both paths normalise here to give one version per write.
+ */
 function requireEtag(etag: string | undefined): string {
   if (etag === undefined) throw new Error('Azure returned no ETag for a record blob');
-  return etag;
+  return etag.startsWith('"') ? etag : `"${etag}"`;
 }

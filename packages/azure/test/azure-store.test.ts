@@ -213,4 +213,21 @@ describe('AzureStore part data', () => {
     for await (const chunk of store.read(handle, { start: total - 70_000, end: total - 1 })) seen += chunk.byteLength;
     expect(seen).toBe(70_000);
   }, 60_000);
+
+  it('survives close and reopen: records, staged parts and an assembled object (reopen = new process)', async () => {
+    const first = await harness.open();
+    const version = await first.writeRecord('d/record', Buffer.from('durable'));
+    await first.writePart('staged', 'p', bytesOf('staged before reopen'));
+    await first.writePart('done', 'p', bytesOf('assembled before reopen'));
+    const handle = await first.assemble('done', [{ partId: 'p', size: 23 }]);
+    await first.close();
+    await expect(first.readRecord('d/record')).rejects.toThrow('closed');
+
+    const again = await harness.open({ prefix: first.prefix });
+    expect((await again.readRecord('d/record'))?.version).toBe(version);
+    await again.writeRecord('d/record', Buffer.from('next'), { ifVersion: version });
+    expect((await collect(again.read(handle, { start: 10, end: 22 }))).toString()).toBe('before reopen');
+    const later = await again.assemble('staged', [{ partId: 'p', size: 20 }]);
+    expect((await collect(again.read(later))).toString()).toBe('staged before reopen');
+  });
 });
