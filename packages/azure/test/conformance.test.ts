@@ -1,6 +1,6 @@
 import { describeBlobStore } from '@mpu/conformance';
 import type { BlobStore } from '@mpu/core';
-import { AzureStore } from '../src/index.js';
+import type { AzureStore } from '../src/index.js';
 import { type AzureTestHarness, azureTestHarness } from './azure-harness.js';
 
 /**
