@@ -212,8 +212,8 @@ export class DataBlobs {
   }
 
   /**
-   * A blob with only uncommitted blocks is invisible to Get Blob, and Microsoft does not
-   * document Delete Blob on it; committing an empty list first (only if still uncommitted:
+   * A blob with only uncommitted blocks is invisible to Get Blob, and Microsoft's docs do not
+   * say that Delete Blob removes it (Azurite does); committing an empty list first (only if still uncommitted:
    * `If-None-Match: *`) makes it an ordinary empty blob that Delete Blob removes, blocks and
    * all. If an assemble committed first, the condition fails and the blob is kept.
    */
