@@ -114,7 +114,7 @@ try {
   // Last line: "md5   <k bytes per second>k"; openssl's "k" is 1000 bytes.
   const match = /^md5\s+([\d.]+)k\s*$/m.exec(out);
   if (match) opensslMd5 = (Number(match[1]) * 1000) / 1e6;
-  console.log(`openssl speed md5 (1 MiB blocks)    ${opensslMd5?.toFixed(0).padStart(6) ?? '?'} MB/s`);
+  console.log(`${'openssl speed md5 (1 MiB blocks)'.padEnd(40)} ${opensslMd5?.toFixed(0).padStart(6) ?? '?'} MB/s`);
 } catch {
   console.log('openssl not found; no baseline');
 }
