@@ -3,7 +3,7 @@
  * (the ingest target is ≥ 0.7 × openssl MD5). Also measures the library alternatives to the
  * hand-written CRC-32C / CRC-64/NVME so the choice in packages/core/src/checksums stays justified.
  *
- *   node --conditions=mpu-source --import tsx benchmarks/checksums/crc-throughput.ts [MiB]
+ *   node --conditions=mpu-source --import tsx benchmarks/checksums/crc-throughput.ts [MiB] [chunk KiB]
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
@@ -16,7 +16,7 @@ import { jsCrc32cKernel } from '../../packages/core/src/checksums/crc32c.js';
 import { jsCrc64NvmeKernel } from '../../packages/core/src/checksums/crc64nvme.js';
 
 const TOTAL_MIB = Number(process.argv[2] ?? 64);
-const CHUNK = 64 * 1024; // a typical readable-stream chunk
+const CHUNK = Number(process.argv[3] ?? 64) * 1024; // 64 KiB: a typical socket read
 const data = randomFillSync(Buffer.allocUnsafe(TOTAL_MIB * 1024 * 1024));
 const chunks: Buffer[] = [];
 for (let off = 0; off < data.length; off += CHUNK) chunks.push(data.subarray(off, off + CHUNK));
