@@ -13,3 +13,12 @@ export { MemoryStore, MEMORY_STORE_CAPABILITIES, MissingPartError, UnknownHandle
 export { CountingStore } from './counting-store.js';
 export type { BlobStoreMethod, StoreCounts } from './counting-store.js';
 export * from './checksums/index.js';
+export { MultipartEngine, DEFAULT_OWNER, effectiveLimits } from './engine/multipart-engine.js';
+export type { EngineOptions } from './engine/multipart-engine.js';
+export type { EffectiveLimits } from './engine/engine-context.js';
+export { LIMIT_PROFILES, defineLimits, resolveLimits, InvalidLimitsError } from './limits.js';
+export type { Limits, LimitProfileName } from './limits.js';
+export { createUploadId, isUploadId, uploadIdTime, UPLOAD_ID_LENGTH } from './upload-id.js';
+export { resolveRange } from './engine/ranges.js';
+export { compareKeys } from './engine/key-order.js';
+export * from './errors/s3-errors.js';

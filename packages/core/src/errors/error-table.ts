@@ -37,6 +37,8 @@ export const ERROR_TABLE = {
   NoSuchLifecycleConfiguration: [404, 'The lifecycle configuration does not exist'],
   NoSuchUpload: [404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.'],
   NotImplemented: [501, 'A header you provided implies functionality that is not implemented'],
+  // Not an error on the wire: 304 for GET/HEAD read conditions (If-None-Match, If-Modified-Since).
+  NotModified: [304, 'Not Modified'],
   PreconditionFailed: [412, 'At least one of the pre-conditions you specified did not hold'],
   RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period.'],
   RequestTimeTooSkewed: [403, 'The difference between the request time and the current time is too large.'],

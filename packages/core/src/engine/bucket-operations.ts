@@ -1,0 +1,77 @@
+import { BucketAlreadyOwnedByYouError, BucketNotEmptyError, NoSuchLifecycleConfigurationError } from '../errors/s3-errors.js';
+import { type EngineContext, readJson, requireBucket, tryWriteJson } from './engine-context.js';
+import { type BucketRecord, type UploadRecord, decodeRecord, recordKeys } from './records.js';
+import type { BucketInfo, LifecycleRule } from './types.js';
+import { validateBucketName } from './validation.js';
+
+function bucketInfo(record: BucketRecord): BucketInfo {
+  return { name: record.name, created: new Date(record.created) };
+}
+
+export async function createBucket(ctx: EngineContext, name: string): Promise<BucketInfo> {
+  validateBucketName(name);
+  const record: BucketRecord = { name, created: ctx.now().toISOString() };
+  const written = await tryWriteJson(ctx.store, recordKeys.bucket(name), record, { ifAbsent: true });
+  if (written === undefined) throw new BucketAlreadyOwnedByYouError(name);
+  return bucketInfo(record);
+}
+
+/**
+ * A bucket can be deleted only when it holds no object AND no in-progress (initiated or
+ * completing) upload: AWS documents the upload rule only for directory buckets, but deleting
+ * a bucket under a live upload would strand its parts, so mpu applies it everywhere. Final
+ * upload records (tombstones) do not block and are removed with the bucket.
+ */
+export async function deleteBucket(ctx: EngineContext, name: string): Promise<void> {
+  const bucket = await requireBucket(ctx, name);
+  for await (const _ of ctx.store.listRecords(recordKeys.objectPrefix(name), { limit: 1 })) {
+    throw new BucketNotEmptyError(name, 'objects');
+  }
+  const tombstones: string[] = [];
+  for await (const record of ctx.store.listRecords(recordKeys.uploadPrefix(name))) {
+    const upload = decodeRecord<UploadRecord>(record.value);
+    if (upload.state === 'initiated' || upload.state === 'completing') throw new BucketNotEmptyError(name, 'uploads');
+    tombstones.push(record.key);
+  }
+  await ctx.store.deleteRecord(recordKeys.bucket(name), { ifVersion: bucket.version });
+  for (const key of tombstones) await ctx.store.deleteRecord(key);
+}
+
+export async function headBucket(ctx: EngineContext, name: string): Promise<BucketInfo> {
+  return bucketInfo((await requireBucket(ctx, name)).value);
+}
+
+export async function listBuckets(ctx: EngineContext): Promise<BucketInfo[]> {
+  const buckets: BucketInfo[] = [];
+  for await (const record of ctx.store.listRecords(recordKeys.bucketPrefix)) {
+    buckets.push(bucketInfo(decodeRecord<BucketRecord>(record.value)));
+  }
+  return buckets;
+}
+
+/** Read-modify-write of the bucket record by CAS, retried when another writer got there first. */
+async function updateBucket(ctx: EngineContext, name: string, update: (record: BucketRecord) => BucketRecord): Promise<void> {
+  for (;;) {
+    const current = await requireBucket(ctx, name);
+    const written = await tryWriteJson(ctx.store, recordKeys.bucket(name), update(current.value), { ifVersion: current.version });
+    if (written !== undefined) return;
+  }
+}
+
+export async function putBucketLifecycle(ctx: EngineContext, name: string, rules: readonly LifecycleRule[]): Promise<void> {
+  await updateBucket(ctx, name, (record) => ({ ...record, lifecycle: rules.map((rule) => ({ ...rule })) }));
+}
+
+export async function getBucketLifecycle(ctx: EngineContext, name: string): Promise<readonly LifecycleRule[]> {
+  const { value } = await requireBucket(ctx, name);
+  if (!value.lifecycle || value.lifecycle.length === 0) throw new NoSuchLifecycleConfigurationError(name);
+  return value.lifecycle;
+}
+
+export async function deleteBucketLifecycle(ctx: EngineContext, name: string): Promise<void> {
+  await updateBucket(ctx, name, ({ lifecycle: _lifecycle, ...rest }) => rest);
+}
+
+export async function bucketLifecycle(ctx: EngineContext, name: string): Promise<readonly LifecycleRule[] | undefined> {
+  return (await readJson<BucketRecord>(ctx.store, recordKeys.bucket(name)))?.value.lifecycle;
+}

@@ -1,0 +1,120 @@
+import type { BlobStore } from '../blob-store.js';
+import { type LimitProfileName, type Limits, resolveLimits } from '../limits.js';
+import { createUploadId } from '../upload-id.js';
+import {
+  createBucket, deleteBucket, deleteBucketLifecycle, getBucketLifecycle, headBucket, listBuckets, putBucketLifecycle,
+} from './bucket-operations.js';
+import { completeMultipartUpload } from './complete-multipart-upload.js';
+import type { EffectiveLimits, EngineContext } from './engine-context.js';
+import type { Engine } from './engine-api.js';
+import {
+  copyObject, deleteObject, deleteObjects, getObject, getObjectAttributes, headObject, listObjects, putObject,
+} from './object-operations.js';
+import { OBJECT_RECORD_KEY_OVERHEAD } from './records.js';
+import type {
+  BucketInfo, ChecksumAlgorithm, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CopyObjectInput,
+  CopyObjectResult, CreateMultipartUploadInput, DeleteObjectsResult, GetObjectAttributesInput,
+  GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
+  ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput, ListObjectsResult, ListPartsInput,
+  ListPartsResult, Owner, PartInfo, PutObjectInput, PutObjectResult, UploadInfo, UploadPartCopyInput,
+  UploadPartInput, UploadRef,
+} from './types.js';
+import { uploadPart, uploadPartCopy } from './upload-part.js';
+import {
+  abortMultipartUpload, applyLifecycle, createMultipartUpload, expireIncompleteUploads, listMultipartUploads, listParts,
+} from './upload-operations.js';
+
+export interface EngineOptions {
+  readonly store: BlobStore;
+  /** A profile name (`aws`, `scaleway`) or a Limits value (see `defineLimits`). Default `aws`. */
+  readonly limits?: Limits | LimitProfileName;
+  /** Time source (tests pin it). Default `() => new Date()`. */
+  readonly clock?: () => Date;
+  /** Owner and initiator reported for uploads created without one. */
+  readonly owner?: Owner;
+  /** Upload id factory; ids must be unique, unguessable and contain no `/`. Default `createUploadId`. */
+  readonly idGenerator?: (now: Date) => string;
+  /**
+   * Checksum computed for every part of uploads created without an algorithm, giving those
+   * objects a FULL_OBJECT checksum as AWS does (CRC64NVME). Off by default: it costs about
+   * 40 % of single-stream ingest speed (MD5 alone runs ~1.7× faster than MD5 + CRC64NVME in JS).
+   */
+  readonly defaultChecksum?: Extract<ChecksumAlgorithm, 'CRC32' | 'CRC32C' | 'CRC64NVME'>;
+  /** How long a completed upload's result is kept for retried Completes. Default 24 h. */
+  readonly completedUploadRetentionMs?: number;
+}
+
+export const DEFAULT_OWNER: Owner = Object.freeze({ id: 'mpu', displayName: 'mpu' });
+
+/** Limits narrowed by what the store can hold (part size, record key length). */
+export function effectiveLimits(limits: Limits, store: BlobStore): EffectiveLimits {
+  const storeKeyBytes = store.capabilities.maxRecordKeyBytes - OBJECT_RECORD_KEY_OVERHEAD;
+  if (storeKeyBytes < 1) {
+    throw new Error(`store ${store.capabilities.name} record keys (${store.capabilities.maxRecordKeyBytes} bytes) cannot hold object keys`);
+  }
+  return Object.freeze({
+    ...limits,
+    maxPartSize: Math.min(limits.maxPartSize, store.capabilities.maxPartSize),
+    maxPutObjectSize: Math.min(limits.maxPutObjectSize, store.capabilities.maxPartSize),
+    maxKeyBytes: Math.min(limits.maxKeyBytes, storeKeyBytes),
+  });
+}
+
+/**
+ * The S3 multipart contract over any BlobStore: buckets, uploads, parts, objects, listings and
+ * lifecycle. Stateless apart from the store, so any number of engines may share a `shared`
+ * store. Each operation lives in its own module; this class wires them to one context.
+ */
+export class MultipartEngine implements Engine {
+  readonly limits: EffectiveLimits;
+  readonly #ctx: EngineContext;
+
+  constructor(options: EngineOptions) {
+    const limits = effectiveLimits(resolveLimits(options.limits), options.store);
+    const clock = options.clock ?? (() => new Date());
+    this.limits = limits;
+    this.#ctx = {
+      store: options.store,
+      limits,
+      now: clock,
+      owner: options.owner ?? DEFAULT_OWNER,
+      newUploadId: options.idGenerator ?? createUploadId,
+      defaultChecksum: options.defaultChecksum,
+      tombstoneRetentionMs: options.completedUploadRetentionMs ?? 24 * 60 * 60 * 1000,
+    };
+  }
+
+  get store(): BlobStore {
+    return this.#ctx.store;
+  }
+
+  createBucket(name: string): Promise<BucketInfo> { return createBucket(this.#ctx, name); }
+  deleteBucket(name: string): Promise<void> { return deleteBucket(this.#ctx, name); }
+  headBucket(name: string): Promise<BucketInfo> { return headBucket(this.#ctx, name); }
+  listBuckets(): Promise<readonly BucketInfo[]> { return listBuckets(this.#ctx); }
+  putBucketLifecycle(bucket: string, rules: readonly LifecycleRule[]): Promise<void> { return putBucketLifecycle(this.#ctx, bucket, rules); }
+  getBucketLifecycle(bucket: string): Promise<readonly LifecycleRule[]> { return getBucketLifecycle(this.#ctx, bucket); }
+  deleteBucketLifecycle(bucket: string): Promise<void> { return deleteBucketLifecycle(this.#ctx, bucket); }
+
+  createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo> { return createMultipartUpload(this.#ctx, input); }
+  uploadPart(input: UploadPartInput): Promise<PartInfo> { return uploadPart(this.#ctx, input); }
+  uploadPartCopy(input: UploadPartCopyInput): Promise<PartInfo> { return uploadPartCopy(this.#ctx, input); }
+  listParts(input: ListPartsInput): Promise<ListPartsResult> { return listParts(this.#ctx, input); }
+  listMultipartUploads(input: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult> { return listMultipartUploads(this.#ctx, input); }
+  completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> { return completeMultipartUpload(this.#ctx, input); }
+  abortMultipartUpload(input: UploadRef): Promise<void> { return abortMultipartUpload(this.#ctx, input); }
+  expireIncompleteUploads(olderThan: Date): Promise<number> { return expireIncompleteUploads(this.#ctx, olderThan); }
+  applyLifecycle(now?: Date): Promise<number> { return applyLifecycle(this.#ctx, now ?? this.#ctx.now()); }
+
+  putObject(input: PutObjectInput): Promise<PutObjectResult> { return putObject(this.#ctx, input); }
+  getObject(input: GetObjectInput): Promise<GetObjectResult> { return getObject(this.#ctx, input); }
+  headObject(input: GetObjectInput): Promise<HeadObjectResult> { return headObject(this.#ctx, input); }
+  copyObject(input: CopyObjectInput): Promise<CopyObjectResult> { return copyObject(this.#ctx, input); }
+  deleteObject(bucket: string, key: string): Promise<void> { return deleteObject(this.#ctx, bucket, key); }
+  deleteObjects(bucket: string, keys: readonly string[]): Promise<DeleteObjectsResult> { return deleteObjects(this.#ctx, bucket, keys); }
+  listObjects(input: ListObjectsInput): Promise<ListObjectsResult> { return listObjects(this.#ctx, input); }
+  getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult> { return getObjectAttributes(this.#ctx, input); }
+
+  /** Closes the store the engine was given. */
+  close(): Promise<void> { return this.#ctx.store.close(); }
+}

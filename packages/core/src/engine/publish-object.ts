@@ -1,0 +1,67 @@
+import { ConditionalRequestConflictError } from '../errors/s3-errors.js';
+import { checkWriteConditions } from './conditions.js';
+import { type EngineContext, type Versioned, readJson, tryWriteJson } from './engine-context.js';
+import { type ObjectRecord, recordKeys } from './records.js';
+import type { WriteConditions } from './types.js';
+
+/**
+ * Publishes a single-request object (PutObject, CopyObject): one conditional write of the
+ * object index record. Unconditional writes retarget to whatever version is current (last
+ * writer wins); conditional writes re-evaluate their conditions against it (412 / NoSuchKey
+ * when they no longer hold). The replaced object's data is deleted after the swap. Readers see
+ * the old record or the new one, never a mix.
+ */
+export async function publishObject(
+  ctx: EngineContext,
+  object: ObjectRecord,
+  conditions: WriteConditions | undefined,
+  validated?: Versioned<ObjectRecord> | null,
+): Promise<void> {
+  const key = recordKeys.object(object.bucket, object.key);
+  // `validated` is the record the caller already checked (null: it was absent), saving a read.
+  let current = validated === undefined ? await readJson<ObjectRecord>(ctx.store, key) : validated ?? undefined;
+  for (;;) {
+    checkWriteConditions(conditions, object.key, current?.value);
+    const written = await tryWriteJson(ctx.store, key, object, current ? { ifVersion: current.version } : { ifAbsent: true });
+    if (written !== undefined) {
+      if (current) await ctx.store.deleteData(current.value.handle);
+      return;
+    }
+    current = await readJson<ObjectRecord>(ctx.store, key);
+  }
+}
+
+export type CompletionPublishOutcome = 'published' | 'superseded';
+
+/**
+ * Publishes a completed multipart object: a CAS against exactly the object version Complete
+ * validated (`replacesVersion`). Any completer of the upload may run this, concurrently or
+ * after a crash, so it never retargets a newer version: if the key moved on and the record is
+ * not this upload's, this upload's object is treated as written and immediately superseded
+ * (unconditional Complete, linearised just before the write that replaced it) or the
+ * conditional Complete lost a race (ConditionalRequestConflict, 409).
+ */
+export async function publishCompletedObject(
+  ctx: EngineContext,
+  object: ObjectRecord & { readonly uploadId: string },
+  replacesVersion: string | null,
+  conditions: WriteConditions | undefined,
+): Promise<CompletionPublishOutcome> {
+  const key = recordKeys.object(object.bucket, object.key);
+  const current = await readJson<ObjectRecord>(ctx.store, key);
+  if (current?.value.uploadId === object.uploadId) return 'published';
+  const unchanged = current ? current.version === replacesVersion : replacesVersion === null;
+  if (unchanged) {
+    const written = await tryWriteJson(ctx.store, key, object, current ? { ifVersion: current.version } : { ifAbsent: true });
+    if (written !== undefined) {
+      if (current) await ctx.store.deleteData(current.value.handle);
+      return 'published';
+    }
+    const latest = await readJson<ObjectRecord>(ctx.store, key);
+    if (latest?.value.uploadId === object.uploadId) return 'published';
+  }
+  if (conditions && (conditions.ifMatch !== undefined || conditions.ifNoneMatch !== undefined)) {
+    throw new ConditionalRequestConflictError(object.key);
+  }
+  return 'superseded';
+}
