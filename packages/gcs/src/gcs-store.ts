@@ -1,0 +1,162 @@
+import type { Bucket, Storage } from '@google-cloud/storage';
+import type {
+  BlobStore, ByteRange, DataHandle, ListRecordsOptions, PartRef, RecordCondition, StoreCapabilities, StoredRecord,
+  WritePartOptions,
+} from '@mpu/core';
+import { gcsCapabilities } from './capabilities.js';
+import { composeTree } from './compose-tree.js';
+import { mapLimit } from './concurrency.js';
+import { createClients, resolveConfig, type GcsStoreOptions, type ResolvedGcsConfig } from './config.js';
+import { GcsStoreClosedError, asStoreError, httpStatusOf, retryTransient } from './gcs-errors.js';
+import { ObjectNames } from './object-names.js';
+import { readObject } from './object-read.js';
+import { uploadPart } from './part-upload.js';
+import { GcsRecords, deleteIgnoringMissing } from './records.js';
+
+/**
+ * BlobStore over one Google Cloud Storage bucket. Everything lives in the bucket, so any
+ * number of processes may share it:
+ *
+ *   <prefix>records/<escaped key>        records; version = object generation
+ *   <prefix>parts/<upload>/<partId>      staged parts, one object each
+ *   <prefix>tmp/<upload>/<nonce>/…       compose-tree intermediates (deleted after assemble)
+ *   <prefix>objects/<upload>/<hash>      assembled composites, named by their part list
+ */
+export class GcsStore implements BlobStore {
+  readonly capabilities: StoreCapabilities;
+  readonly #config: ResolvedGcsConfig;
+  readonly #names: ObjectNames;
+  readonly #retrying: Bucket;
+  readonly #once: Bucket;
+  readonly #records: GcsRecords;
+  #closed = false;
+
+  constructor(options: GcsStoreOptions) {
+    this.#config = resolveConfig(options);
+    const { retrying, once } = createClients(options, this.#config.maxRetries);
+    this.#retrying = retrying.bucket(this.#config.bucket);
+    this.#once = once.bucket(this.#config.bucket);
+    this.#names = new ObjectNames(this.#config.prefix);
+    this.capabilities = gcsCapabilities(this.#config.prefix);
+    this.#records = new GcsRecords(this.#retrying, this.#once, this.#names, this.#config.maxRetries, this.#config.concurrency);
+  }
+
+  /** Creates the store and checks that the bucket is reachable. */
+  static async open(options: GcsStoreOptions): Promise<GcsStore> {
+    const store = new GcsStore(options);
+    await store.#checkBucket();
+    return store;
+  }
+
+  /** The object name prefix this store lives under. */
+  get prefix(): string {
+    return this.#config.prefix;
+  }
+
+  /** The underlying client (for tests and tooling). */
+  get storage(): Storage {
+    return this.#retrying.storage;
+  }
+
+  async #checkBucket(): Promise<void> {
+    try {
+      await this.#retrying.getMetadata();
+    } catch (error) {
+      throw asStoreError(error, `bucket ${this.#config.bucket}`);
+    }
+  }
+
+  // ── records ────────────────────────────────────────────────────────────────────────────
+
+  readRecord(key: string): Promise<StoredRecord | undefined> {
+    this.#assertOpen();
+    return this.#records.read(key);
+  }
+
+  writeRecord(key: string, value: Uint8Array, condition?: RecordCondition): Promise<string> {
+    this.#assertOpen();
+    return this.#records.write(key, value, condition);
+  }
+
+  deleteRecord(key: string, condition?: { readonly ifVersion: string }): Promise<void> {
+    this.#assertOpen();
+    return this.#records.delete(key, condition);
+  }
+
+  listRecords(prefix: string, options?: ListRecordsOptions): AsyncIterable<StoredRecord> {
+    this.#assertOpen();
+    return this.#records.list(prefix, options);
+  }
+
+  // ── part data ──────────────────────────────────────────────────────────────────────────
+
+  writePart(upload: string, partId: string, body: AsyncIterable<Uint8Array>, options?: WritePartOptions): Promise<{ readonly size: number }> {
+    this.#assertOpen();
+    return uploadPart(this.#retrying, this.#names.part(upload, partId), partId, body, {
+      singleRequestMaxBytes: this.#config.singleRequestMaxBytes,
+      uploadChunkBytes: this.#config.uploadChunkBytes,
+      maxPartSize: this.capabilities.maxPartSize,
+    }, options);
+  }
+
+  async assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle> {
+    this.#assertOpen();
+    const name = await composeTree(this.#retrying, this.#names, upload, parts, this.#config);
+    return this.#names.handleOf(name);
+  }
+
+  read(handle: DataHandle, range?: ByteRange): AsyncIterable<Uint8Array> {
+    this.#assertOpen();
+    return readObject(this.#retrying, handle, this.#names.objectOf(handle), range, this.#config.maxRetries);
+  }
+
+  /**
+   * Without ids, removes every staged part of the upload. Assembled objects are composites
+   * that own their bytes, so no handle needs its parts; and a retried `assemble` of the same
+   * list finds its existing object by name without them.
+   */
+  async discard(upload: string, partIds?: readonly string[]): Promise<void> {
+    this.#assertOpen();
+    if (partIds) {
+      await mapLimit(partIds, this.#config.concurrency, (partId) =>
+        deleteIgnoringMissing(this.#once.file(this.#names.part(upload, partId)), this.#config.maxRetries, `discard ${partId}`),
+      );
+      return;
+    }
+    const prefix = this.#names.partsOf(upload);
+    let pageToken: string | undefined;
+    do {
+      const query = { prefix, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) };
+      const [files, next] = await retryTransient(() => this.#retrying.getFiles(query), 1, `list ${prefix}`);
+      // Each delete names the listed generation: preconditioned, so the client may retry it.
+      await mapLimit(files, this.#config.concurrency, async (file) => {
+        try {
+          await this.#retrying.file(file.name).delete({ ifGenerationMatch: Number(file.metadata.generation) });
+        } catch (error) {
+          const status = httpStatusOf(error);
+          if (status !== 404 && status !== 412) throw asStoreError(error, `discard ${file.name}`);
+        }
+      });
+      pageToken = (next as { pageToken?: string } | null)?.pageToken;
+    } while (pageToken);
+  }
+
+  async deleteData(handle: DataHandle): Promise<void> {
+    this.#assertOpen();
+    const name = this.#names.objectOf(handle);
+    await deleteIgnoringMissing(this.#once.file(name), this.#config.maxRetries, `delete ${handle}`);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new GcsStoreClosedError();
+  }
+}
+
+/** Factory form of `GcsStore.open`. */
+export function createGcsStore(options: GcsStoreOptions): Promise<GcsStore> {
+  return GcsStore.open(options);
+}
