@@ -32,9 +32,13 @@ export interface ParsedBlockId {
 }
 
 export function partDigest(upload: string, partId: string): string {
+  // Length-prefixed, so no (upload, partId) pair can collide with another by shifting bytes.
+  const uploadBytes = Buffer.from(upload, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(uploadBytes.length);
   return createHash('sha256')
-    .update(upload, 'utf8')
-    .update('\0')
+    .update(length)
+    .update(uploadBytes)
     .update(partId, 'utf8')
     .digest()
     .subarray(0, DIGEST_BYTES)
