@@ -1,4 +1,4 @@
-import type { Engine } from '@mpu/core';
+import { CountingStore, type Engine } from '@mpu/core';
 import { expect } from 'vitest';
 import {
   type EngineSuiteContext, SMALL_MIN_PART_SIZE, bodyOf, bytes, contentMd5Of, expectS3Error, multipartEtagOf,
@@ -334,6 +334,27 @@ export function multipartTests({ test, withEngine }: EngineSuiteContext): void {
       const got = await engine.getObject({ bucket, key: 'k' });
       expect(got.object.etag).toBe(ra.etag);
       expect((await readBody(got.body)).equals(Buffer.concat(a))).toBe(true);
+    }));
+
+  test('engine/complete-moves-no-part-bytes', 'Complete reads and writes no part bytes through the store and discards the rest; Abort discards', () =>
+    withEngine('small', async ({ engine, bucket, store }) => {
+      expect(store, 'the harness must return the engine’s store wrapped in CountingStore').toBeInstanceOf(CountingStore);
+      const counting = store as CountingStore;
+      const parts = [bytes(MIN, 1), bytes(MIN, 2), bytes(MIN, 3)];
+      const { uploadId, etags } = await uploadParts(engine, bucket, 'k', parts);
+      counting.reset();
+      await engine.completeMultipartUpload({ bucket, key: 'k', uploadId, parts: [{ partNumber: 1, etag: etags[0]! }, { partNumber: 2, etag: etags[1]! }] });
+      const complete = counting.snapshot();
+      expect(complete).toMatchObject({ bytesRead: 0, bytesWritten: 0, calls: { read: 0, writePart: 0 } });
+      expect(complete.calls.assemble).toBeGreaterThanOrEqual(1);
+      // Part 3 was not listed: the engine hands it back to the store.
+      expect(complete.calls.discard).toBeGreaterThanOrEqual(1);
+      const aborted = await uploadParts(engine, bucket, 'a', [bytes(10, 4)]);
+      counting.reset();
+      await engine.abortMultipartUpload({ bucket, key: 'a', uploadId: aborted.uploadId });
+      const abort = counting.snapshot();
+      expect(abort).toMatchObject({ bytesRead: 0, bytesWritten: 0, calls: { read: 0, writePart: 0, assemble: 0 } });
+      expect(abort.calls.discard).toBeGreaterThanOrEqual(1);
     }));
 
   test('engine/expire-incomplete-uploads', 'expireIncompleteUploads aborts only uploads initiated before the cutoff', () =>

@@ -1,5 +1,5 @@
-import { type BlobStore, CountingStore, MemoryStore } from '@mpu/core';
-import { describeBlobStore } from '@mpu/conformance';
+import { type BlobStore, CountingStore, MemoryStore, MultipartEngine, defineLimits } from '@mpu/core';
+import { SMALL_MIN_PART_SIZE, describeBlobStore, describeEngine } from '@mpu/conformance';
 
 describeBlobStore('memory', () => ({
   open: async () => new MemoryStore(),
@@ -22,3 +22,13 @@ describeBlobStore('memory via a reopenable view', () => ({
     return new ReopenableView((store as ReopenableView).inner);
   },
 }), { largePartBytes: 4 * 1024 * 1024 + 3, manyParts: 200 });
+
+describeEngine('MultipartEngine on MemoryStore', () => ({
+  open: async (profile) => {
+    const store = new CountingStore(new MemoryStore());
+    const limits = profile === 'aws' ? 'aws' : defineLimits({ minPartSize: SMALL_MIN_PART_SIZE });
+    // defaultChecksum is opt-in in the engine (it costs ingest speed); the suite checks the
+    // AWS-faithful configuration, where objects uploaded without a checksum get CRC64NVME.
+    return { engine: new MultipartEngine({ store, limits, defaultChecksum: 'CRC64NVME' }), store };
+  },
+}));
