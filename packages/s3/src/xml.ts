@@ -14,18 +14,17 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 // ── building ─────────────────────────────────────────────────────────────────────────────
 
 /**
- * Escapes character data. C0 controls other than TAB/LF become numeric references (as AWS
+ * Escapes character data (quotes stay literal: text nodes need no quote escaping, and the
+ * S3-MULTIPART.md examples show `<ETag>"…"</ETag>`). C0 controls other than TAB/LF become numeric references (as AWS
  * does for keys with control characters) and CR is escaped so parsers do not fold it into LF.
  */
 export function escapeXml(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f]/g, (c) => {
+  return text.replace(/[&<>\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f]/g, (c) => {
     switch (c) {
       case '&': return '&amp;';
       case '<': return '&lt;';
       case '>': return '&gt;';
-      case '"': return '&quot;';
-      case '\'': return '&apos;';
       default: return `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`;
     }
   });
@@ -142,4 +141,9 @@ export function childText(element: XmlElement, name: string): string | undefined
 
 export function childElements(element: XmlElement, name: string): readonly XmlElement[] {
   return element.children.get(name) ?? [];
+}
+
+/** A child only when its value is defined. */
+export function optionalChild(name: string, value: string | number | boolean | undefined): XmlChild {
+  return value === undefined ? undefined : [name, value];
 }

@@ -1,0 +1,25 @@
+import { normalizeEtag } from '@mpu/core';
+import { objectAttributesFrom, setChecksumHeaders } from '../object-headers.js';
+import { bucketOf, headerOf, keyOf } from '../request-context.js';
+import type { RequestContext } from '../request-context.js';
+import { openPayload } from '../request-body.js';
+import { quoteEtag, sendEmpty } from '../response.js';
+
+export async function putObject(ctx: RequestContext): Promise<void> {
+  const attributes = objectAttributesFrom(ctx);
+  const payload = openPayload(ctx);
+  const ifMatch = headerOf(ctx, 'if-match');
+  const ifNoneMatch = headerOf(ctx, 'if-none-match');
+  const result = await ctx.engine.putObject({
+    ...attributes,
+    bucket: bucketOf(ctx),
+    key: keyOf(ctx),
+    body: payload.body,
+    expect: payload.expect,
+    conditions: ifMatch === undefined && ifNoneMatch === undefined ? undefined : { ifMatch, ifNoneMatch },
+    signal: ctx.signal,
+  });
+  ctx.res.setHeader('ETag', quoteEtag(normalizeEtag(result.etag)));
+  setChecksumHeaders(ctx.res, result.checksum);
+  sendEmpty(ctx.res, 200);
+}

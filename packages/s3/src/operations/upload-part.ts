@@ -1,0 +1,28 @@
+import { checksumHeaderName } from '../object-headers.js';
+import type { RequestContext } from '../request-context.js';
+import { openPayload } from '../request-body.js';
+import { quoteEtag, sendEmpty } from '../response.js';
+import { partNumberOf, uploadRefOf } from './shared.js';
+
+/**
+ * UploadPart (§1.2): the body streams straight into the engine, which verifies MD5, SHA-256,
+ * the checksum header or trailer, and the length in the same pass. The verified checksum is
+ * echoed — s3transfer copies it into Complete only if it was echoed.
+ */
+export async function uploadPart(ctx: RequestContext): Promise<void> {
+  const ref = uploadRefOf(ctx);
+  const partNumber = partNumberOf(ctx);
+  const payload = openPayload(ctx);
+  const part = await ctx.engine.uploadPart({ ...ref, partNumber, body: payload.body, expect: payload.expect, signal: ctx.signal });
+  ctx.res.setHeader('ETag', quoteEtag(part.etag));
+  const algorithm = payload.expect.checksumAlgorithm;
+  if (algorithm !== undefined) {
+    const value = part.checksums[algorithm];
+    if (value !== undefined) ctx.res.setHeader(checksumHeaderName(algorithm), value);
+  } else {
+    for (const [alg, value] of Object.entries(part.checksums)) {
+      if (value !== undefined && alg !== 'CRC64NVME') ctx.res.setHeader(`x-amz-checksum-${alg.toLowerCase()}`, value);
+    }
+  }
+  sendEmpty(ctx.res, 200);
+}
