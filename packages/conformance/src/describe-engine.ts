@@ -1,8 +1,11 @@
 import { describe } from 'vitest';
 import { checksumTests } from './engine-checksum-tests.js';
+import { concurrencyTests } from './engine-concurrency-tests.js';
+import { lifecycleTests } from './engine-lifecycle-tests.js';
 import { listingTests } from './engine-listing-tests.js';
 import { multipartTests } from './engine-multipart-tests.js';
 import { objectTests } from './engine-object-tests.js';
+import { validationTests } from './engine-validation-tests.js';
 import { type EngineHarness, engineLifecycle } from './engine-suite-context.js';
 import { gapAwareTest, knownGapsAreReal } from './known-gaps.js';
 
@@ -33,6 +36,9 @@ export function describeEngine(
     describe('checksums', () => checksumTests(context));
     describe('listing', () => listingTests(context));
     describe('objects', () => objectTests(context));
+    describe('validation', () => validationTests(context));
+    describe('lifecycle', () => lifecycleTests(context));
+    describe('concurrency', () => concurrencyTests(context));
     knownGapsAreReal(knownGaps, registered);
   });
 }
