@@ -1,5 +1,5 @@
 import { SMALL_MIN_PART_SIZE, describeEngine } from '@mpu/conformance';
-import { MultipartEngine, defineLimits } from '@mpu/core';
+import { CountingStore, MultipartEngine, defineLimits } from '@mpu/core';
 import { LevelStore } from '../src/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -9,7 +9,8 @@ describeEngine('level', () => ({
   open: async (profile) => {
     const dir = await tempDir('mpu-level-engine-');
     dirs.push(dir);
-    const store = await LevelStore.open({ location: dir.path });
+    // Counted, so the suite can prove Complete and Abort move no part bytes.
+    const store = new CountingStore(await LevelStore.open({ location: dir.path }));
     const limits = profile === 'small' ? defineLimits({ minPartSize: SMALL_MIN_PART_SIZE }) : 'aws';
     // AWS gives objects uploaded without an algorithm a CRC64NVME FULL_OBJECT checksum; the suite
     // checks that behaviour, which the engine makes opt-in (it costs ingest speed).
