@@ -38,7 +38,8 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
       : undefined,
     want.has('ObjectParts') && parts !== undefined
       ? ['ObjectParts', [
-        ['TotalPartsCount', parts.totalPartsCount],
+        // The model's TotalPartsCount travels as <PartsCount>.
+        ['PartsCount', parts.totalPartsCount],
         ['PartNumberMarker', parts.partNumberMarker],
         ['NextPartNumberMarker', parts.nextPartNumberMarker],
         ['MaxParts', parts.maxParts],
