@@ -1,6 +1,14 @@
+import { crc32 } from 'node:zlib';
 import type { ChecksumAlgorithm, ChecksumType, Engine } from '@mpu/core';
 import { expect } from 'vitest';
-import { type EngineSuiteContext, bodyOf, expectS3Error } from './engine-suite-context.js';
+import { type EngineSuiteContext, bodyOf, bytes, expectS3Error, readBody } from './engine-suite-context.js';
+
+/** Base64 of the big-endian CRC32, as on the wire (computed by zlib, independently of the engine). */
+function crc32Of(data: Uint8Array): string {
+  const raw = Buffer.alloc(4);
+  raw.writeUInt32BE(crc32(data) >>> 0);
+  return raw.toString('base64');
+}
 
 const MiB = 1024 * 1024;
 
@@ -52,6 +60,10 @@ export function checksumTests({ test, withEngine }: EngineSuiteContext): void {
       expect(result.checksum).toEqual({ algorithm: 'CRC32', type: 'COMPOSITE', value: 'QaduHg==-2' });
       expect(result.etag).toBe('"7cbb08aa3c3309d6882c18fcecc4bee7-2"');
       expect((await engine.headObject({ bucket, key: 'k' })).object.checksum).toEqual(result.checksum);
+      // A partNumber read carries that part's own checksum, which matches the returned bytes.
+      const second = await engine.getObject({ bucket, key: 'k', partNumber: 2 });
+      expect(second.partChecksum).toMatchObject({ algorithm: 'CRC32', value: 'NhCmhg==' });
+      expect((await readBody(second.body)).toString()).toBe('hello');
     }), 60_000);
 
   test('engine/checksum-composite-sha256', 'SHA256 upload completes with the TV2 composite value', () =>
@@ -97,6 +109,35 @@ export function checksumTests({ test, withEngine }: EngineSuiteContext): void {
       });
       expect(result.checksum).toEqual({ algorithm: 'CRC64NVME', type: 'FULL_OBJECT', value: TV2.CRC64NVME.full });
     }), 60_000);
+
+  test('engine/checksum-create-validation', 'CreateMultipartUpload rejects impossible checksum type/algorithm combinations', () =>
+    withEngine('small', async ({ engine, bucket }) => {
+      await expectS3Error(engine.createMultipartUpload({ bucket, key: 'k', checksumType: 'COMPOSITE' }), 'InvalidRequest');
+      await expectS3Error(engine.createMultipartUpload({ bucket, key: 'k', checksumAlgorithm: 'SHA256', checksumType: 'FULL_OBJECT' }), 'InvalidRequest');
+      await expectS3Error(engine.createMultipartUpload({ bucket, key: 'k', checksumAlgorithm: 'SHA1', checksumType: 'FULL_OBJECT' }), 'InvalidRequest');
+      await expectS3Error(engine.createMultipartUpload({ bucket, key: 'k', checksumAlgorithm: 'CRC64NVME', checksumType: 'COMPOSITE' }), 'InvalidRequest');
+      expect(await engine.createMultipartUpload({ bucket, key: 'k1', checksumAlgorithm: 'CRC32C' })).toMatchObject({ checksumAlgorithm: 'CRC32C', checksumType: 'COMPOSITE' });
+      expect(await engine.createMultipartUpload({ bucket, key: 'k2', checksumAlgorithm: 'CRC32C', checksumType: 'FULL_OBJECT' })).toMatchObject({ checksumType: 'FULL_OBJECT' });
+      expect((await engine.listMultipartUploads({ bucket })).uploads.map((u) => [u.checksumAlgorithm, u.checksumType])).toEqual([
+        ['CRC32C', 'COMPOSITE'], ['CRC32C', 'FULL_OBJECT'],
+      ]);
+    }));
+
+  test('engine/checksum-upload-part-copy', 'UploadPartCopy into a CRC32 upload computes the copied range’s checksum', () =>
+    withEngine('small', async ({ engine, bucket }) => {
+      const source = bytes(5000, 3);
+      await engine.putObject({ bucket, key: 'src', body: bodyOf(source) });
+      const { uploadId } = await engine.createMultipartUpload({ bucket, key: 'dst', checksumAlgorithm: 'CRC32' });
+      const copied = await engine.uploadPartCopy({ bucket, key: 'dst', uploadId, partNumber: 1, source: { bucket, key: 'src', range: { start: 1000, end: 2999 } } });
+      expect(copied.checksums.CRC32).toBe(crc32Of(source.subarray(1000, 3000)));
+      const tail = await engine.uploadPart({ bucket, key: 'dst', uploadId, partNumber: 2, body: bodyOf('hello'), expect: { checksumAlgorithm: 'CRC32', checksum: 'NhCmhg==' } });
+      const result = await engine.completeMultipartUpload({
+        bucket, key: 'dst', uploadId,
+        parts: [copied, tail].map((p) => ({ partNumber: p.partNumber, etag: p.etag, checksums: { CRC32: p.checksums.CRC32! } })),
+      });
+      const raw = Buffer.concat([copied, tail].map((p) => Buffer.from(p.checksums.CRC32!, 'base64')));
+      expect(result.checksum).toEqual({ algorithm: 'CRC32', type: 'COMPOSITE', value: `${crc32Of(raw)}-2` });
+    }));
 
   test('engine/checksum-complete-errors', 'Complete: wrong whole-object checksum or type is BadDigest, wrong part checksum InvalidPart, missing one InvalidRequest', () =>
     withEngine('small', async ({ engine, bucket }) => {

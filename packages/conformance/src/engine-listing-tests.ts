@@ -106,6 +106,10 @@ export function listingTests({ test, withEngine }: EngineSuiteContext): void {
       const firstB1 = created.find((c) => c.key === 'b/1')!;
       const resumed = await engine.listMultipartUploads({ bucket, keyMarker: 'b/1', uploadIdMarker: firstB1.uploadId });
       expect(resumed.uploads.map((u) => `${u.key}#${u.uploadId}`)).toEqual(expected.slice(2));
+      // upload-id-marker without key-marker is ignored.
+      const ignored = await engine.listMultipartUploads({ bucket, uploadIdMarker: firstB1.uploadId });
+      expect(ignored.uploads.map((u) => `${u.key}#${u.uploadId}`)).toEqual(expected);
+      expect((await engine.listMultipartUploads({ bucket, prefix: 'b/', keyMarker: 'b/1' })).uploads.map((u) => u.key)).toEqual(['b/2']);
       await expectS3Error(engine.listMultipartUploads({ bucket, keyMarker: 'b/1', uploadIdMarker: 'no-such-upload-id' }), 'InvalidArgument');
       await expectS3Error(engine.listMultipartUploads({ bucket, maxUploads: -1 }), 'InvalidArgument');
     }));

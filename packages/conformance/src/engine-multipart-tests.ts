@@ -175,6 +175,11 @@ export function multipartTests({ test, withEngine }: EngineSuiteContext): void {
         engine.completeMultipartUpload({ bucket, key: 'k', uploadId, parts: [{ partNumber: 1, etag: etags[0]! }, { partNumber: 2, etag: etags[0]! }] }),
         'InvalidPart', { UploadId: uploadId, PartNumber: 2 },
       );
+      // A part number outside 1..10000 cannot exist.
+      await expectS3Error(
+        engine.completeMultipartUpload({ bucket, key: 'k', uploadId, parts: [{ partNumber: 1, etag: etags[0]! }, { partNumber: 10_001, etag: etags[1]! }] }),
+        'InvalidPart',
+      );
       await expectS3Error(engine.getObject({ bucket, key: 'k' }), 'NoSuchKey');
       const result = await engine.completeMultipartUpload({ bucket, key: 'k', uploadId, parts: etags.map((etag, i) => ({ partNumber: i + 1, etag })) });
       expect(result.etag).toBe(multipartEtagOf(parts));
