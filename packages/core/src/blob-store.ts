@@ -114,7 +114,9 @@ export interface BlobStore {
    * Publish the concatenation of `parts` (in order) as one readable object and return its
    * handle. The staged parts must stay readable through the returned handle. Idempotent:
    * calling again with the same arguments (e.g. after a crash) returns a handle to the same
-   * bytes. Does not remove unlisted parts — the engine discards them.
+   * bytes. Does not remove unlisted parts — the engine discards them. The engine assembles
+   * an upload with one part list only (retries repeat it), so a backend may reject a different
+   * list for an upload it has already assembled (Azure: one data blob per upload).
    */
   assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle>;
   /** Stream the object's bytes, or an inclusive range of them. */
