@@ -2,7 +2,7 @@ import {
   compositeChecksum, decodeChecksum, fullObjectChecksum, multipartEtag, normalizeEtag, partEtag,
 } from '../checksums/index.js';
 import {
-  BadDigestError, EntityTooLargeError, EntityTooSmallError, InvalidPartError, InvalidPartOrderError,
+  BadDigestError, ConditionalRequestConflictError, EntityTooLargeError, EntityTooSmallError, InvalidPartError, InvalidPartOrderError,
   InvalidRequestError, MalformedXMLError, NoSuchUploadError,
 } from '../errors/s3-errors.js';
 import { checkWriteConditions } from './conditions.js';
@@ -186,8 +186,12 @@ export async function completeMultipartUpload(ctx: EngineContext, input: Complet
     throw new MalformedXMLError();
   }
   const upload = await readUpload(ctx, input);
-  // A retried Complete replays the first one's result, whatever it sends (§10).
-  if (upload?.value.state === 'completed') return resultOf(upload.value);
+  // A retried Complete replays the first one's result, whatever it sends (§10), and finishes
+  // any cleanup a crash interrupted (idempotent; usually finds nothing).
+  if (upload?.value.state === 'completed') {
+    await cleanupUploadParts(ctx, upload.value.uploadId);
+    return resultOf(upload.value);
+  }
   if (upload?.value.state === 'completing') return finishCompletion(ctx, upload);
 
   // Preconditions before the upload is touched: a 412 leaves it intact and `initiated`.
@@ -253,6 +257,7 @@ async function finishCompletion(ctx: EngineContext, start: Versioned<UploadRecor
     try {
       outcome = await publishCompletedObject(ctx, object, plan.replacesVersion, plan.conditions);
     } catch (error) {
+      if (!(error instanceof ConditionalRequestConflictError)) throw error;
       // A conditional Complete lost its race after freezing: AWS requires a new upload (§10),
       // so this one is aborted and its data freed.
       const aborted: UploadRecord = { ...upload, state: 'aborted', finished: ctx.now().toISOString() };
