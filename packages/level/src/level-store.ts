@@ -8,6 +8,7 @@ import {
 import { DEFAULT_CHUNK_SIZE, LEVEL_STORE_CAPABILITIES } from './capabilities.js';
 import { rechunk } from './chunk-writer.js';
 import { MissingChunkError, PartTooLargeError, StoreLockedError, isLockedError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import {
   chunkKey, manifestKey, manifestRange, partChunksRange, partIdOf, partMetaKey, partMetaRange, recordKey,
   recordKeyOf, recordRange,
@@ -42,6 +43,8 @@ export class LevelStore implements BlobStore {
 
   readonly #db: Database;
   readonly #chunkSize: number;
+  /** Every acknowledging write goes through here: synced, and grouped with concurrent ones. */
+  readonly #commit: GroupCommit;
   /** Record CAS and per-upload data operations (assemble / discard / deleteData). */
   readonly #locks = new KeyedMutex();
   /** Versions are `<random per open>.<counter>`: unique across reopens without a stored counter. */
@@ -52,6 +55,7 @@ export class LevelStore implements BlobStore {
   private constructor(db: Database, chunkSize: number) {
     this.#db = db;
     this.#chunkSize = chunkSize;
+    this.#commit = new GroupCommit(db);
   }
 
   /** Opens (creating if needed) the database; fails with `StoreLockedError` if it is in use. */
@@ -89,7 +93,7 @@ export class LevelStore implements BlobStore {
     return this.#locks.run(`r:${key}`, async () => {
       await this.#assertCondition(key, condition);
       const version = this.#nextVersion();
-      await this.#db.put(recordKey(key), encodeRecord(version, value), { sync: true });
+      await this.#commit.write([{ type: 'put', key: recordKey(key), value: encodeRecord(version, value) }]);
       return version;
     });
   }
@@ -98,7 +102,7 @@ export class LevelStore implements BlobStore {
     this.#assertOpen();
     await this.#locks.run(`r:${key}`, async () => {
       await this.#assertCondition(key, condition);
-      await this.#db.del(recordKey(key), { sync: true });
+      await this.#commit.write([{ type: 'del', key: recordKey(key) }]);
     });
   }
 
@@ -149,11 +153,8 @@ export class LevelStore implements BlobStore {
       await inFlight;
       signal?.throwIfAborted();
       const last = held ? [{ type: 'put' as const, key: chunkKey(upload, partId, index++), value: held }] : [];
-      // sync makes the whole log durable, including the unsynced chunk puts before it.
-      await this.#db.batch(
-        [...last, { type: 'put', key: metaKey, value: encodePartMeta({ state: 'complete', size, chunkSize, chunks: index }) }],
-        { sync: true },
-      );
+      // The synced batch makes the whole log durable, including the unsynced chunk puts before it.
+      await this.#commit.write([...last, { type: 'put', key: metaKey, value: encodePartMeta({ state: 'complete', size, chunkSize, chunks: index }) }]);
       return { size };
     } catch (error) {
       await inFlight.catch(() => {});
@@ -181,7 +182,7 @@ export class LevelStore implements BlobStore {
       const handleId = handleIdOf(upload, parts);
       const manifest: Manifest = { upload, size: offset, parts: manifestParts };
       // One synced write publishes the object: before it nothing is visible, after it all is.
-      await this.#db.batch([{ type: 'put', key: manifestKey(upload, handleId), value: encodeManifest(manifest) }], { sync: true });
+      await this.#commit.write([{ type: 'put', key: manifestKey(upload, handleId), value: encodeManifest(manifest) }]);
       return formatHandle(handleId, upload);
     });
   }
@@ -221,7 +222,7 @@ export class LevelStore implements BlobStore {
       const manifest = await this.#loadManifest(handle);
       if (!manifest) return;
       // Unpublish first: a crash after this leaves unreferenced parts, which discard() collects.
-      await this.#db.del(manifestKey(parsed.upload, parsed.handleId), { sync: true });
+      await this.#commit.write([{ type: 'del', key: manifestKey(parsed.upload, parsed.handleId) }]);
       const inUse = await this.#partsInUse(parsed.upload);
       for (const { partId } of manifest.parts) if (!inUse.has(partId)) await this.#removePart(parsed.upload, partId);
     });
