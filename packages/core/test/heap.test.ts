@@ -7,9 +7,6 @@ const GiB = 1024 * MiB;
 /** Records live in memory; part bytes are counted and dropped, so only the engine's own memory shows. */
 class DiscardingStore extends MemoryStore {
   bytes = 0;
-  override get capabilities() {
-    return { ...super.capabilities, name: 'discarding' };
-  }
   override async writePart(_upload: string, _partId: string, body: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
     let size = 0;
     for await (const chunk of body) size += chunk.byteLength;
