@@ -92,3 +92,21 @@ export function send(endpoint: string, init: SignedRequestInit): Promise<RawResp
 export function errorCode(text: string): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
 }
+
+/** A SigV4 presigned URL path+query (host signed only), as SDK presigners build it. */
+export function presignPath(method: string, path: string, host: string, expiresSeconds: number, date: Date, secret = SECRET_KEY): string {
+  const amzDate = formatAmzDate(date);
+  const scope = createScope(amzDate.slice(0, 8), 'us-east-1');
+  const params = [
+    ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+    ['X-Amz-Credential', `${ACCESS_KEY}/${scope}`],
+    ['X-Amz-Date', amzDate],
+    ['X-Amz-Expires', String(expiresSeconds)],
+    ['X-Amz-SignedHeaders', 'host'],
+  ] as const;
+  const query = params.map(([name, value]) => `${name}=${s3UriEncode(value, false)}`).join('&');
+  const canonical = canonicalRequestOf(method, s3UriEncode(percentDecode(path), true), parseQuery(query), { host }, 'UNSIGNED-PAYLOAD');
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+  const signature = hmacHex(deriveSigningKey(secret, amzDate.slice(0, 8), 'us-east-1'), stringToSign);
+  return `${path}?${query}&X-Amz-Signature=${signature}`;
+}
