@@ -5,7 +5,7 @@ import { tempDir } from './helpers/temp-dir.js';
 
 const PARTS = 10_000;
 const PART_SIZE = 64;
-const IN_FLIGHT = 16;
+const IN_FLIGHT = 64;
 
 function partBytes(partNumber: number): Uint8Array {
   const out = new Uint8Array(PART_SIZE);
@@ -57,9 +57,10 @@ describe('LevelStore: a 10,000-part upload through MultipartEngine', () => {
       expect(during.calls.assemble).toBe(1);
       expect(result.etag).toMatch(/-10000"$/);
       expect(result.size).toBe(PARTS * PART_SIZE);
-      // Generous bound for a shared 2-core machine: the logged number is the record. Most of it is
-      // the engine deleting 10,000 part records one synced delete at a time (see README).
-      expect(completeMs).toBeLessThan(30_000);
+      // Loose on purpose (the logged number is the record): most of Complete is the engine deleting
+      // 10,000 part records one synced delete at a time, and fsync latency on a shared 2-core VM
+      // varies 4× with load. It still catches anything quadratic in the part count.
+      expect(completeMs).toBeLessThan(40_000);
 
       // Exact read-back, whole and across part boundaries.
       const { body } = await engine.getObject({ bucket: 'big', key: 'ten-thousand' });
