@@ -33,10 +33,12 @@ export interface ComposeSettings {
  * deleted afterwards. The result is named by the part list, and the final compose carries
  * `ifGenerationMatch=0`, so assembling the same list again — after a crash, or racing another
  * process — finds the existing object instead of writing a second one. Every compose has a
- * precondition, which is what lets the client retry it.
+ * precondition, which is what lets the client retry it. (Unconditional calls — the
+ * intermediates' deletes — go through `onceBucket`, the client that never retries.)
  */
 export async function composeTree(
   bucket: Bucket,
+  onceBucket: Bucket,
   names: ObjectNames,
   upload: string,
   parts: readonly PartRef[],
@@ -65,7 +67,7 @@ export async function composeTree(
     return checkedSize(upload, destination, size, expectedSize);
   } finally {
     await mapLimit(temporaries, settings.concurrency, (name) =>
-      deleteIgnoringMissing(bucket.file(name), settings.maxRetries, `delete ${name}`).catch(() => undefined),
+      deleteIgnoringMissing(onceBucket.file(name), settings.maxRetries, `delete ${name}`).catch(() => undefined),
     );
   }
 }

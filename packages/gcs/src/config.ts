@@ -24,6 +24,8 @@ export interface GcsStoreOptions {
   readonly maxRetries?: number;
   /** Concurrent compose / delete / read calls issued by one operation. Default 16. */
   readonly concurrency?: number;
+  /** A download that delivers nothing for this long is cut and resumed. Default 30 s. */
+  readonly stallTimeoutMs?: number;
   /** A ready client (overrides projectId, credentials, keyFilename, apiEndpoint). */
   readonly storage?: Storage;
 }
@@ -50,6 +52,7 @@ export interface ResolvedGcsConfig {
   readonly uploadChunkBytes: number;
   readonly maxRetries: number;
   readonly concurrency: number;
+  readonly stallMs: number;
 }
 
 export function resolveConfig(options: GcsStoreOptions): ResolvedGcsConfig {
@@ -69,7 +72,9 @@ export function resolveConfig(options: GcsStoreOptions): ResolvedGcsConfig {
   if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) throw new InvalidGcsStoreOptionsError('maxRetries', 'must be a non-negative integer');
   const concurrency = options.concurrency ?? 16;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new InvalidGcsStoreOptionsError('concurrency', 'must be a positive integer');
-  return { bucket: options.bucket, prefix, singleRequestMaxBytes, uploadChunkBytes, maxRetries, concurrency };
+  const stallMs = options.stallTimeoutMs ?? 30_000;
+  if (!Number.isSafeInteger(stallMs) || stallMs < 1) throw new InvalidGcsStoreOptionsError('stallTimeoutMs', 'must be a positive integer');
+  return { bucket: options.bucket, prefix, singleRequestMaxBytes, uploadChunkBytes, maxRetries, concurrency, stallMs };
 }
 
 /**

@@ -38,7 +38,7 @@ export class GcsStore implements BlobStore {
     this.#once = once.bucket(this.#config.bucket);
     this.#names = new ObjectNames(this.#config.prefix);
     this.capabilities = gcsCapabilities(this.#config.prefix);
-    this.#records = new GcsRecords(this.#retrying, this.#once, this.#names, this.#config.maxRetries, this.#config.concurrency);
+    this.#records = new GcsRecords(this.#retrying, this.#once, this.#names, this.#config.maxRetries, this.#config.concurrency, this.#config.stallMs);
   }
 
   /** Creates the store and checks that the bucket is reachable. */
@@ -101,13 +101,13 @@ export class GcsStore implements BlobStore {
 
   async assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle> {
     this.#assertOpen();
-    const name = await composeTree(this.#retrying, this.#names, upload, parts, this.#config);
+    const name = await composeTree(this.#retrying, this.#once, this.#names, upload, parts, this.#config);
     return this.#names.handleOf(name);
   }
 
   read(handle: DataHandle, range?: ByteRange): AsyncIterable<Uint8Array> {
     this.#assertOpen();
-    return readObject(this.#retrying, handle, this.#names.objectOf(handle), range, this.#config.maxRetries);
+    return readObject(this.#retrying, handle, this.#names.objectOf(handle), range, this.#config);
   }
 
   /**

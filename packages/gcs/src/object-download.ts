@@ -1,10 +1,52 @@
 import type { File } from '@google-cloud/storage';
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 
 export interface DownloadStream {
   readonly stream: AsyncIterable<Buffer>;
-  /** Resolves once response headers arrive, with the generation the bytes belong to. */
+  /** The generation the bytes belong to (`X-Goog-Generation`), once the response arrived. */
   readonly generation: () => string | undefined;
+  /** The response's Content-Length, once the response arrived. */
+  readonly contentLength: () => number | undefined;
+}
+
+/** Raised when a download delivers no byte for too long (see `guardStalls`). */
+export class DownloadStalledError extends Error {
+  override readonly name = 'DownloadStalledError';
+  /** Classified like a dropped connection, so it is retried. */
+  readonly code = 'ETIMEDOUT';
+  constructor(
+    readonly objectName: string,
+    readonly stallMs: number,
+  ) {
+    super(`download of ${objectName} delivered nothing for ${stallMs} ms`);
+  }
+}
+
+/**
+ * `@google-cloud/storage` 7.x (teeny-request over node-fetch 2) never ends or errors a media
+ * download whose connection is cut mid-body: the stream just stops. So every download is
+ * watched, and one that yields nothing for `stallMs` is destroyed with a retryable error.
+ */
+async function* guardStalls(stream: Readable, name: string, stallMs: number): AsyncIterable<Buffer> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DownloadStalledError(name, stallMs)), stallMs);
+      });
+      try {
+        const next = await Promise.race([iterator.next(), stalled]);
+        if (next.done) return;
+        yield next.value;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
 }
 
 /**
@@ -12,21 +54,28 @@ export interface DownloadStream {
  * yields both the bytes and the version they belong to. Whole-object reads are validated with
  * CRC32C by the client; range reads cannot be (the client refuses), see README.
  */
-export function openDownload(file: File, range?: { readonly start: number; readonly end?: number | undefined }): DownloadStream {
+export function openDownload(
+  file: File,
+  stallMs: number,
+  range?: { readonly start: number; readonly end?: number | undefined },
+): DownloadStream {
   const stream = file.createReadStream(
     range ? { start: range.start, ...(range.end === undefined ? {} : { end: range.end }), validation: false } : { validation: 'crc32c' },
   );
   let generation: string | undefined;
+  let contentLength: number | undefined;
   stream.on('response', (response: IncomingMessage) => {
     const header = response.headers['x-goog-generation'];
     generation = Array.isArray(header) ? header[0] : header;
+    const length = response.headers['content-length'];
+    contentLength = length === undefined ? undefined : Number(length);
   });
-  return { stream: stream as AsyncIterable<Buffer>, generation: () => generation };
+  return { stream: guardStalls(stream, file.name, stallMs), generation: () => generation, contentLength: () => contentLength };
 }
 
 /** Downloads a small object whole: its bytes and generation. */
-export async function downloadSmall(file: File): Promise<{ bytes: Buffer; generation: string }> {
-  const download = openDownload(file);
+export async function downloadSmall(file: File, stallMs: number): Promise<{ bytes: Buffer; generation: string }> {
+  const download = openDownload(file, stallMs);
   const chunks: Buffer[] = [];
   for await (const chunk of download.stream) chunks.push(chunk);
   const generation = download.generation() ?? (file.metadata.generation === undefined ? undefined : String(file.metadata.generation));

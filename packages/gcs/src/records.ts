@@ -22,12 +22,13 @@ export class GcsRecords {
     private readonly names: ObjectNames,
     private readonly maxRetries: number,
     private readonly concurrency: number,
+    private readonly stallMs: number,
   ) {}
 
   async read(key: string): Promise<StoredRecord | undefined> {
     const name = this.names.record(key);
     try {
-      const { bytes, generation } = await downloadSmall(this.retrying.file(name));
+      const { bytes, generation } = await downloadSmall(this.retrying.file(name), this.stallMs);
       return { key, value: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), version: generation };
     } catch (error) {
       if (httpStatusOf(error) === 404) return undefined;
@@ -136,7 +137,7 @@ export class GcsRecords {
     const generation = file.metadata.generation;
     try {
       const pinned = this.retrying.file(file.name, generation === undefined ? {} : { generation: Number(generation) });
-      const { bytes, generation: read } = await downloadSmall(pinned);
+      const { bytes, generation: read } = await downloadSmall(pinned, this.stallMs);
       return { key, value: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), version: read };
     } catch (error) {
       if (httpStatusOf(error) === 404) return this.read(key);

@@ -1,7 +1,8 @@
 /**
  * Fault injection: the next `count` requests matching `method` and `pathPattern` fail with a
- * 503/429 JSON error, or have their connection reset after `resetAfterBytes` bytes (request
- * body bytes for uploads, response body bytes for downloads).
+ * 503/429 JSON error, have their connection reset after `resetAfterBytes` bytes (request
+ * body bytes for uploads, response body bytes for downloads), or are carried out with the
+ * response dropped (`dropResponse`).
  */
 interface FaultMatch {
   /** HTTP method, or '*' for any. */
@@ -13,9 +14,11 @@ interface FaultMatch {
 
 export type FaultSpec =
   | (FaultMatch & { readonly status: 503 | 429 | 500 | 502 | 504 })
-  | (FaultMatch & { readonly resetAfterBytes: number });
+  | (FaultMatch & { readonly resetAfterBytes: number })
+  /** The request is carried out, then the connection is cut instead of answering (a lost response). */
+  | (FaultMatch & { readonly dropResponse: true });
 
-export type FaultAction = { readonly status: number } | { readonly resetAfterBytes: number };
+export type FaultAction = { readonly status: number } | { readonly resetAfterBytes: number } | { readonly dropResponse: true };
 
 interface ActiveFault {
   readonly spec: FaultSpec;
@@ -31,9 +34,10 @@ export class FaultInjector {
     this.#faults.push({ spec, remaining: spec.count });
   }
 
-  /** Removes all pending faults. */
+  /** Removes all pending faults and zeroes `fired`. */
   clear(): void {
     this.#faults.length = 0;
+    this.#fired = 0;
   }
 
   /** Faults not yet used up. */
@@ -41,7 +45,7 @@ export class FaultInjector {
     return this.#faults.reduce((sum, fault) => sum + fault.remaining, 0);
   }
 
-  /** How many requests a fault has hit so far. */
+  /** How many requests a fault has hit since the last `clear()`. */
   get fired(): number {
     return this.#fired;
   }
@@ -56,7 +60,9 @@ export class FaultInjector {
       if (!matches) continue;
       fault.remaining--;
       this.#fired++;
-      return 'status' in spec ? { status: spec.status } : { resetAfterBytes: spec.resetAfterBytes };
+      if ('status' in spec) return { status: spec.status };
+      if ('resetAfterBytes' in spec) return { resetAfterBytes: spec.resetAfterBytes };
+      return { dropResponse: true };
     }
     return undefined;
   }

@@ -46,9 +46,20 @@ async function resetAfter(req: IncomingMessage, res: ServerResponse, limit: numb
       if (seen >= limit) break;
     }
   } finally {
+    req.socket?.destroy();
     res.destroy();
-    req.socket.destroy();
   }
+}
+
+/** Lets the handler run to completion but cuts the connection where the answer would start. */
+function dropResponseOf(req: IncomingMessage, res: ServerResponse): void {
+  const cut = (): ServerResponse => {
+    req.socket?.destroy();
+    return res;
+  };
+  res.writeHead = cut as typeof res.writeHead;
+  res.end = cut as typeof res.end;
+  res.write = (() => (cut(), false)) as typeof res.write;
 }
 
 export async function startGcsTestServer(options: GcsTestServerOptions = {}): Promise<GcsTestServer> {
@@ -67,14 +78,15 @@ export async function startGcsTestServer(options: GcsTestServerOptions = {}): Pr
       sendJson(res, fault.status, error.toJSON(), { Connection: 'close' });
       return;
     }
-    if (fault && method !== 'GET' && method !== 'HEAD') return resetAfter(req, res, fault.resetAfterBytes);
+    if (fault && 'resetAfterBytes' in fault && method !== 'GET' && method !== 'HEAD') return resetAfter(req, res, fault.resetAfterBytes);
+    if (fault && 'dropResponse' in fault) dropResponseOf(req, res);
     try {
       const ctx: RequestContext = {
         req, res, url, query: url.searchParams,
         segments: decodedSegments(url.pathname),
         baseUrl: `http://${req.headers.host ?? `127.0.0.1:${port}`}`,
         state, stats, sessions,
-        ...(fault ? { resetAfterBytes: fault.resetAfterBytes } : {}),
+        ...(fault && 'resetAfterBytes' in fault ? { resetAfterBytes: fault.resetAfterBytes } : {}),
       };
       await route(ctx);
     } catch (error) {

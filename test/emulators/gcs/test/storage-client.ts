@@ -1,8 +1,8 @@
-import { Storage } from '../../../../packages/gcs/node_modules/@google-cloud/storage/build/esm/src/index.js';
+import { CRC32C, Storage } from '../../../../packages/gcs/node_modules/@google-cloud/storage/build/esm/src/index.js';
 
 // The test server package declares no dependency on @google-cloud/storage (none may be added):
 // its tests borrow the copy @mpu/gcs has installed, by path.
-export { Storage };
+export { CRC32C, Storage };
 
 /**
  * A client pointed at the test server. A custom `apiEndpoint` (not *.googleapis.com) makes

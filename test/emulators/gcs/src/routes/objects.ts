@@ -96,8 +96,8 @@ async function sendMedia(ctx: RequestContext, object: StoredObject): Promise<voi
         if (!ctx.res.write(part)) await drained(ctx);
         if (budget <= 0) {
           // Fault injection: a connection reset in the middle of the body.
+          ctx.req.socket?.destroy();
           ctx.res.destroy();
-          ctx.req.socket.destroy();
           return;
         }
         if (ctx.res.destroyed) return;
