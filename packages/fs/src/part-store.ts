@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { open, readFile, readdir, rename, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ByteRange, DataHandle, PartRef, WritePartOptions } from '@mpu/core';
@@ -13,7 +14,7 @@ import { decodeManifest, encodeManifest, formatHandle, manifestDigest, parseHand
 import { readPartFile } from './part-file-reader.js';
 import { streamIntoFile } from './part-file-writer.js';
 
-const STAT_CONCURRENCY = 64;
+const STAT_BATCH = 256;
 const UNLINK_CONCURRENCY = 32;
 const MANIFEST_CACHE_ENTRIES = 32;
 const MANIFEST_NAME = /^[0-9a-f]{32}$/;
@@ -66,10 +67,7 @@ export class PartStore {
     const entries = parts.map(({ partId, size }) => [idName(partId), size] as const);
     return this.#uploadLocks.run(uploadName, async () => {
       const dir = partsDir(this.layout, uploadName);
-      await mapLimit(parts, STAT_CONCURRENCY, async ({ partId, size }, index) => {
-        const actual = await fileSize(join(dir, (entries[index] as readonly [string, number])[0]));
-        if (actual !== size) throw new MissingPartError(upload, partId, size, actual);
-      });
+      await verifySizes(dir, upload, parts, entries);
       const digest = manifestDigest(entries);
       const path = join(manifestsDir(this.layout, uploadName), digest);
       // Same parts, same digest: a retried assemble finds its manifest already published.
@@ -212,6 +210,20 @@ export class PartStore {
     for (const dir of [partsDir(this.layout, uploadName), manifestsDir(this.layout, uploadName), uploadDir(this.layout, uploadName)]) {
       await rmdir(dir).catch(() => undefined); // ENOTEMPTY / ENOENT: keep going, nothing to do
     }
+  }
+}
+
+/**
+ * Every listed part file exists with the listed size. Synchronous stats in batches, yielding
+ * to the event loop between batches: 10,000 async stats cost ~4x more in thread-pool hops
+ * than the syscalls themselves, and this is on the Complete path.
+ */
+async function verifySizes(dir: string, upload: string, parts: readonly PartRef[], entries: readonly (readonly [string, number])[]): Promise<void> {
+  for (let index = 0; index < parts.length; index++) {
+    if (index > 0 && index % STAT_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    const { partId, size } = parts[index] as PartRef;
+    const actual = statSync(join(dir, (entries[index] as readonly [string, number])[0]), { throwIfNoEntry: false })?.size;
+    if (actual !== size) throw new MissingPartError(upload, partId, size, actual);
   }
 }
 

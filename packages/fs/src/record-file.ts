@@ -25,3 +25,8 @@ export function decodeRecordFile(path: string, file: Buffer): { readonly version
   // Copy the value out so callers never share the read buffer.
   return { version: file.toString('ascii', MAGIC.length, newline), value: new Uint8Array(file.subarray(newline + 1)) };
 }
+
+/** The value bytes of an encoded record file (a view, not a copy). */
+export function recordValue(file: Buffer): Uint8Array {
+  return file.subarray(file.indexOf(NEWLINE) + 1);
+}
