@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BlockBlobClient, BlockList, ContainerClient } from '@azure/storage-blob';
+import type { BlockBlobClient, BlockBlobGetBlockListResponse, BlockList, ContainerClient } from '@azure/storage-blob';
 import { type ByteRange, type DataHandle, RangeOutOfBoundsError, type PartRef, UnknownHandleError, type WritePartOptions } from '@mpu/core';
 import { blockId, discardMarkerId, parseBlockId, partDigest } from './block-ids.js';
 import { isConditionFailure, isNotFound, statusOf, toStoreError } from './azure-errors.js';
@@ -168,37 +168,50 @@ export class DataBlobs {
       if (isNotFound(error)) return undefined; // never committed (or gone)
       throw toStoreError(error, 'get properties');
     });
-    const uncommitted = (await this.#blockList(blob, 'uncommitted'))?.uncommittedBlocks ?? [];
     if (props) {
-      if (uncommitted.length === 0) return;
-      const committed = (await this.#blockList(blob, 'committed'))?.committedBlocks ?? [];
-      await blob
-        .commitBlockList(committed.map((block) => block.name), { conditions: { ifMatch: props.etag } })
-        .catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw toStoreError(error, 'commit block list');
-        });
+      const list = await this.#blockList(blob, 'all');
+      if (list) await this.#dropStrayBlocks(blob, list, props.etag);
       return;
     }
-    if (uncommitted.length === 0) return;
-    await this.#deleteUncommitted(blob);
+    const uncommitted = (await this.#blockList(blob, 'uncommitted'))?.uncommittedBlocks ?? [];
+    if (uncommitted.length > 0) await this.#deleteUncommitted(blob);
   }
 
   async #markDiscarded(upload: string, partIds: readonly string[]): Promise<void> {
     if (partIds.length === 0) return;
     const blob = this.blobOf(this.handleOf(upload));
+    const list = await this.#blockList(blob, 'all');
+    if (!list) return;
+    // Already assembled: every uncommitted block is a straggler (a part upload that raced
+    // Complete), so re-committing the same list drops them all — no marker needed.
+    if ((list.committedBlocks ?? []).length > 0) return this.#dropStrayBlocks(blob, list, list.etag);
     const staged = new Set<string>();
-    for (const block of (await this.#blockList(blob, 'uncommitted'))?.uncommittedBlocks ?? []) {
+    for (const block of list.uncommittedBlocks ?? []) {
       const parsed = parseBlockId(block.name);
       if (parsed && !parsed.discarded) staged.add(parsed.partDigest);
     }
     for (const partId of partIds) {
       const digest = partDigest(upload, partId);
-      if (!staged.has(digest)) continue; // nothing uncommitted: absent, empty, or assembled
+      if (!staged.has(digest)) continue; // nothing uncommitted: absent or empty
       try {
         await blob.stageBlock(discardMarkerId(digest), DISCARD_MARKER, DISCARD_MARKER.length);
       } catch (error) {
         throw toStoreError(error, 'stage discard marker');
       }
+    }
+  }
+
+  /**
+   * Re-commits an assembled blob's own committed list, which keeps its bytes and drops every
+   * uncommitted block. `If-Match` keeps it from racing another writer of the blob.
+   */
+  async #dropStrayBlocks(blob: BlockBlobClient, list: BlockList, etag: string | undefined): Promise<void> {
+    if ((list.uncommittedBlocks ?? []).length === 0 || etag === undefined) return;
+    const committed = (list.committedBlocks ?? []).map((block) => block.name);
+    try {
+      await blob.commitBlockList(committed, { conditions: { ifMatch: etag } });
+    } catch (error) {
+      if (!isConditionFailure(error)) throw toStoreError(error, 'commit block list');
     }
   }
 
@@ -233,7 +246,7 @@ export class DataBlobs {
     }
   }
 
-  async #blockList(blob: BlockBlobClient, which: 'all' | 'committed' | 'uncommitted'): Promise<BlockList | undefined> {
+  async #blockList(blob: BlockBlobClient, which: 'all' | 'committed' | 'uncommitted'): Promise<BlockBlobGetBlockListResponse | undefined> {
     try {
       return await blob.getBlockList(which);
     } catch (error) {

@@ -66,21 +66,6 @@ export function decodeKey(encoded: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/**
- * The longest name prefix shared by the encodings of every key that starts with `prefix`:
- * the encoding of its whole 3-byte groups. The remaining 0–2 bytes share only some bits of
- * the next character, so callers filter the listing by decoded key as well.
- */
-export function encodedListingPrefix(prefix: string): string {
-  const bytes = Buffer.from(prefix, 'utf8');
-  return encodeBytes(bytes.subarray(0, bytes.length - (bytes.length % 3)));
-}
-
-/** Longest key in UTF-8 bytes whose encoding fits in `nameChars` characters. */
-export function maxKeyBytesFor(nameChars: number): number {
-  return Math.max(0, Math.floor((nameChars * 6) / 8));
-}
-
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** False for strings with lone surrogates, which UTF-8 cannot carry (they would come back as U+FFFD). */

@@ -4,18 +4,19 @@ import {
   compareUtf8, type ListRecordsOptions, type RecordCondition, RecordConditionFailedError, type StoredRecord,
 } from '@mpu/core';
 import { isConditionFailure, isNotFound, toStoreError } from './azure-errors.js';
-import { decodeKey, encodedListingPrefix, encodeKey, InvalidEncodedKeyError, isWellFormed, maxKeyBytesFor } from './key-encoding.js';
+import { isWellFormed } from './key-encoding.js';
+import { MAX_RECORD_KEY_BYTES, RecordNames } from './record-names.js';
 import { readAll } from './streams.js';
 
-/** Azure's limit on a blob name, in characters. https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata#blob-names */
-export const MAX_BLOB_NAME_CHARS = 1024;
 /** Values up to this size are also kept in blob metadata, so a listing needs no extra GET. */
 const INLINE_VALUE_BYTES = 2048;
-/** Metadata names (Azure lower-cases them). `w`: writer nonce; `v`: base64 value copy. */
+/**
+ * Metadata names (Azure lower-cases them). `w`: writer nonce; `v`: base64 value copy;
+ * `k`: base64 key, for keys too long to be spelled out in the blob name.
+ */
 const WRITER = 'w';
 const VALUE = 'v';
-/** Every encoded key starts with this, so the empty key still names a blob not ending in `/`. */
-const KEY_MARK = 'k';
+const LONG_KEY = 'k';
 const LIST_PAGE_SIZE = 1000;
 const LIST_FETCH_CONCURRENCY = 16;
 
@@ -37,19 +38,20 @@ export class RecordKeyNotStorableError extends RangeError {
  */
 export class RecordBlobs {
   readonly #container: ContainerClient;
-  readonly #namePrefix: string;
-  readonly maxKeyBytes: number;
+  readonly #names: RecordNames;
+  readonly maxKeyBytes = MAX_RECORD_KEY_BYTES;
 
   constructor(container: ContainerClient, storePrefix: string) {
     this.#container = container;
-    this.#namePrefix = `${storePrefix}records/${KEY_MARK}`;
-    this.maxKeyBytes = maxKeyBytesFor(MAX_BLOB_NAME_CHARS - Buffer.byteLength(this.#namePrefix, 'utf8'));
+    this.#names = new RecordNames(storePrefix);
   }
 
   async read(key: string): Promise<StoredRecord | undefined> {
     try {
       const response = await this.#blob(key).download();
       const value = await readAll(response.readableStreamBody);
+      // A long key is named by a hash: make sure the blob really is this key's.
+      if (this.#names.isLong(key) && response.metadata?.[LONG_KEY] !== base64Key(key)) return undefined;
       return { key, value, version: requireEtag(response.etag) };
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -64,6 +66,7 @@ export class RecordBlobs {
     // write. Finding our nonce on the blob tells that case apart from a real conflict.
     const writer = randomUUID();
     const metadata: Record<string, string> = { [WRITER]: writer };
+    if (this.#names.isLong(key)) metadata[LONG_KEY] = base64Key(key);
     if (value.byteLength <= INLINE_VALUE_BYTES) metadata[VALUE] = Buffer.from(value).toString('base64');
     const conditions =
       'ifAbsent' in condition && condition.ifAbsent ? { ifNoneMatch: '*' }
@@ -98,26 +101,63 @@ export class RecordBlobs {
     if (limit <= 0) return;
     const { startAfter } = options;
     let yielded = 0;
-    const pages = this.#container
-      .listBlobsFlat({ prefix: this.#namePrefix + encodedListingPrefix(prefix), includeMetadata: true })
-      .byPage({ maxPageSize: LIST_PAGE_SIZE });
-    // The names are ASCII in an order-preserving encoding, so the service's name order is the
-    // keys' UTF-8 byte order; only the partial 3-byte group of `prefix` needs filtering here.
-    for await (const page of pages) {
-      const wanted: { key: string; item: BlobItem }[] = [];
-      for (const item of page.segment.blobItems) {
-        const key = this.#keyOf(item.name);
-        if (key === undefined || !key.startsWith(prefix)) continue;
-        if (startAfter !== undefined && compareUtf8(key, startAfter) <= 0) continue;
-        wanted.push({ key, item });
-        if (yielded + wanted.length >= limit) break;
-      }
-      for (const record of await this.#values(wanted)) {
+    let batch: ListedRecord[] = [];
+    const flush = async function* (this: RecordBlobs): AsyncIterable<StoredRecord> {
+      const values = await this.#values(batch);
+      batch = [];
+      for (const record of values) {
         if (!record) continue; // deleted between listing and reading
         yield record;
         if (++yielded >= limit) return;
       }
+    };
+    try {
+      for await (const listed of this.#orderedListing(this.#names.listingPrefixOf(prefix))) {
+        if (!listed.key.startsWith(prefix)) continue;
+        if (startAfter !== undefined && compareUtf8(listed.key, startAfter) <= 0) continue;
+        batch.push(listed);
+        if (yielded + batch.length >= limit || batch.length >= LIST_PAGE_SIZE) {
+          yield* flush.call(this);
+          if (yielded >= limit) return;
+        }
+      }
+      yield* flush.call(this);
+    } catch (error) {
+      throw toStoreError(error, 'list records');
     }
+  }
+
+  /**
+   * Listed records in UTF-8 key order. Names are in key order already except inside a run of
+   * long keys sharing a head (record-names.ts), which is collected and sorted by full key.
+   */
+  async *#orderedListing(namePrefix: string): AsyncIterable<ListedRecord> {
+    let run: { head: string; records: ListedRecord[] } | undefined;
+    const endRun = (): ListedRecord[] => {
+      const records = run?.records.sort((a, b) => compareUtf8(a.key, b.key)) ?? [];
+      run = undefined;
+      return records;
+    };
+    const pages = this.#container.listBlobsFlat({ prefix: namePrefix, includeMetadata: true }).byPage({ maxPageSize: LIST_PAGE_SIZE });
+    for await (const page of pages) {
+      for (const item of page.segment.blobItems) {
+        const parsed = this.#names.parse(item.name);
+        if (!parsed) continue; // a foreign blob: not ours
+        if ('run' in parsed) {
+          const encodedKey = item.metadata?.[LONG_KEY];
+          if (encodedKey === undefined) continue;
+          if (run?.head !== parsed.run) {
+            yield* endRun();
+            run = { head: parsed.run, records: [] };
+          }
+          run.records.push({ key: Buffer.from(encodedKey, 'base64').toString('utf8'), item });
+          continue;
+        }
+        yield* endRun();
+        yield { key: parsed.key, item };
+      }
+    }
+    yield* endRun();
   }
 
   assertStorable(key: string): void {
@@ -130,20 +170,11 @@ export class RecordBlobs {
 
   #blob(key: string) {
     this.assertStorable(key);
-    return this.#container.getBlockBlobClient(this.#namePrefix + encodeKey(key));
-  }
-
-  #keyOf(name: string): string | undefined {
-    try {
-      return decodeKey(name.slice(this.#namePrefix.length));
-    } catch (error) {
-      if (error instanceof InvalidEncodedKeyError) return undefined; // a foreign blob: not ours
-      throw error;
-    }
+    return this.#container.getBlockBlobClient(this.#names.nameOf(key));
   }
 
   /** Values of listed records: from metadata when inlined, else fetched a few at a time. */
-  async #values(wanted: readonly { key: string; item: BlobItem }[]): Promise<(StoredRecord | undefined)[]> {
+  async #values(wanted: readonly ListedRecord[]): Promise<(StoredRecord | undefined)[]> {
     const out: (StoredRecord | undefined)[] = new Array(wanted.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -161,6 +192,15 @@ export class RecordBlobs {
     await Promise.all(Array.from({ length: Math.min(LIST_FETCH_CONCURRENCY, wanted.length) }, worker));
     return out;
   }
+}
+
+interface ListedRecord {
+  readonly key: string;
+  readonly item: BlobItem;
+}
+
+function base64Key(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64');
 }
 
 /**

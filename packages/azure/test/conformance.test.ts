@@ -12,16 +12,12 @@ import { type AzureTestHarness, azureTestHarness } from './azure-harness.js';
 let harness: AzureTestHarness | undefined;
 
 /**
- * Gaps of Azure itself (not of Azurite), declared as data: these tests run and must fail.
+ * Gaps of Azure or Azurite, declared as data (test id → reason): such tests run and must fail.
+ * None today. (`durability/reopen` used to assemble a second, different part list on one
+ * upload, which Put Block List cannot do; the suite now assembles each upload once, as the
+ * engine does.)
  */
-const AZURE_KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'durability/reopen':
-    'assembles a second, different part list on an upload already assembled: Put Block List ' +
-    'discards every uncommitted block it does not list (here p3) and an upload has exactly one ' +
-    'data blob, so an upload can be assembled once (retries with the same list are idempotent). ' +
-    'The engine assembles each upload once. The durability checks before that step pass; ' +
-    'azure-store.test.ts repeats them without the second assembly.',
-};
+const AZURE_KNOWN_GAPS: Readonly<Record<string, string>> = {};
 
 describeBlobStore(
   'azure',

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { compareUtf8 } from '@mpu/core';
 import { describe, expect, it } from 'vitest';
-import { decodeKey, encodeBytes, encodedListingPrefix, encodeKey, maxKeyBytesFor } from '../src/key-encoding.js';
+import { decodeKey, encodeBytes, encodeKey } from '../src/key-encoding.js';
+import { MAX_BLOB_NAME_CHARS, RecordNames } from '../src/record-names.js';
 
 const HOSTILE = ['', 'a', 'a/', 'a/.', '..', '\\', '\u0000', '\u0001\u001f', '\u007f', 'é', '\uFFFD', '\u{1F600}', 'a b', '%2F', '~', 'a'.repeat(300)];
 
@@ -41,16 +42,25 @@ describe('order-preserving key encoding', () => {
     }
   });
 
-  it('gives a listing prefix shared by every key with the prefix', () => {
-    for (const prefix of ['', 'a', 'ab', 'abc', 'abcd', 'é', 'objects/bucket/']) {
-      const namePrefix = encodedListingPrefix(prefix);
-      for (const suffix of ['', 'x', '\u{1F600}', 'zz/zz']) expect(encodeKey(prefix + suffix).startsWith(namePrefix)).toBe(true);
+  it('gives a listing prefix shared by every key with the prefix, short or long', () => {
+    const names = new RecordNames('some/prefix/');
+    for (const prefix of ['', 'a', 'ab', 'abc', 'abcd', 'é', 'objects/bucket/', 'x'.repeat(900)]) {
+      const namePrefix = names.listingPrefixOf(prefix);
+      for (const suffix of ['', 'x', '\u{1F600}', 'zz/zz', 'y'.repeat(1000)]) {
+        expect(names.nameOf(prefix + suffix).startsWith(namePrefix)).toBe(true);
+      }
     }
   });
 
-  it('states how many key bytes fit a name length', () => {
-    expect(maxKeyBytesFor(1015)).toBe(761);
-    expect(encodeKey('a'.repeat(761))).toHaveLength(1015);
-    expect(encodeKey('a'.repeat(762)).length).toBeGreaterThan(1015);
+  it('keeps every record name within 1,024 characters and spells out keys up to the head size', () => {
+    const names = new RecordNames('');
+    expect(names.headBytes).toBe(744);
+    expect(names.parse(names.nameOf('a'.repeat(744)))).toEqual({ key: 'a'.repeat(744) });
+    expect(names.parse(names.nameOf('a'.repeat(745)))).toHaveProperty('run');
+    for (const key of ['a'.repeat(745), 'é'.repeat(1024), '\u{1F600}'.repeat(512)]) {
+      expect(names.nameOf(key).length).toBeLessThanOrEqual(MAX_BLOB_NAME_CHARS);
+    }
+    expect(names.nameOf('a'.repeat(800))).not.toBe(names.nameOf('a'.repeat(801)));
+    expect(names.parse('records/kfoo.txt')).toBeUndefined();
   });
 });
