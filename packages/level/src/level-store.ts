@@ -51,6 +51,12 @@ export class LevelStore implements BlobStore {
   readonly #versionEpoch = randomBytes(6).toString('hex');
   #versionCounter = 0;
   #closed = false;
+  /**
+   * Parts being written by this process right now. Their meta says `writing`, like a crashed
+   * writer's, but they are not orphans: discard() leaves them to their writer (which removes
+   * them itself if it fails). One process owns the directory, so this set is authoritative.
+   */
+  readonly #inFlight = new Set<string>();
 
   private constructor(db: Database, chunkSize: number) {
     this.#db = db;
@@ -129,35 +135,47 @@ export class LevelStore implements BlobStore {
     this.#assertOpen();
     const { signal } = options;
     signal?.throwIfAborted();
+    const metaKey = partMetaKey(upload, partId);
+    const flightKey = inFlightKey(upload, partId);
+    this.#inFlight.add(flightKey);
+    try {
+      // Marks the part as present-but-unfinished, so discard() finds it if we die mid-part.
+      await this.#db.put(metaKey, encodePartMeta({ state: 'writing' }));
+      return await this.#writeChunks(upload, partId, body, signal);
+    } finally {
+      this.#inFlight.delete(flightKey);
+    }
+  }
+
+  /** The body of writePart once its `writing` meta is down: chunks, then the completing batch. */
+  async #writeChunks(upload: string, partId: string, body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): Promise<{ readonly size: number }> {
     const chunkSize = this.#chunkSize;
     const metaKey = partMetaKey(upload, partId);
-    // Marks the part as present-but-unfinished, so discard() finds it if we die mid-part.
-    await this.#db.put(metaKey, encodePartMeta({ state: 'writing' }));
     let size = 0;
     let index = 0;
     // The last chunk is held back so it lands in the same synced batch as the part meta.
     let held: Uint8Array | undefined;
-    let inFlight: Promise<void> = Promise.resolve();
+    let pendingPut: Promise<void> = Promise.resolve();
     try {
       for await (const chunk of rechunk(body, chunkSize, signal)) {
         size += chunk.byteLength;
         if (size > this.capabilities.maxPartSize) throw new PartTooLargeError(partId, this.capabilities.maxPartSize);
         if (held) {
           // One put in flight while the next chunk fills: bounded memory, overlapped I/O.
-          await inFlight;
-          inFlight = this.#db.put(chunkKey(upload, partId, index++), held);
-          inFlight.catch(() => {}); // observed by the next await; avoids an unhandled rejection
+          await pendingPut;
+          pendingPut = this.#db.put(chunkKey(upload, partId, index++), held);
+          pendingPut.catch(() => {}); // observed by the next await; avoids an unhandled rejection
         }
         held = chunk;
       }
-      await inFlight;
+      await pendingPut;
       signal?.throwIfAborted();
       const last = held ? [{ type: 'put' as const, key: chunkKey(upload, partId, index++), value: held }] : [];
       // The synced batch makes the whole log durable, including the unsynced chunk puts before it.
       await this.#commit.write([...last, { type: 'put', key: metaKey, value: encodePartMeta({ state: 'complete', size, chunkSize, chunks: index }) }]);
       return { size };
     } catch (error) {
-      await inFlight.catch(() => {});
+      await pendingPut.catch(() => {});
       // Best effort: if this fails too, the `writing` meta leaves it for discard() to collect.
       if (!this.#closed) await this.#removePart(upload, partId).catch(() => {});
       throw error;
@@ -210,7 +228,10 @@ export class LevelStore implements BlobStore {
       const inUse = await this.#partsInUse(upload);
       const doomed = partIds ?? (await this.#stagedPartIds(upload));
       // A part an assembled handle uses is never removed, even if named: the handle owns it.
-      for (const partId of doomed) if (!inUse.has(partId)) await this.#removePart(upload, partId);
+      // Nor is one still being written: it is not an orphan, and its writer cleans up on failure.
+      for (const partId of doomed) {
+        if (!inUse.has(partId) && !this.#inFlight.has(inFlightKey(upload, partId))) await this.#removePart(upload, partId);
+      }
     });
   }
 
@@ -307,4 +328,8 @@ export class LevelStore implements BlobStore {
   #assertOpen(): void {
     if (this.#closed) throw new StoreClosedError(this.capabilities.name);
   }
+}
+
+function inFlightKey(upload: string, partId: string): string {
+  return JSON.stringify([upload, partId]);
 }

@@ -166,6 +166,23 @@ describe('LevelStore part data', () => {
     await store.discard('never-existed');
   });
 
+  it('discard(upload) leaves a part that is still being written to its writer', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    async function* slow() {
+      yield pattern(5, 2500); // two whole chunks go to the database before the gate
+      await gate;
+      yield pattern(6, 700);
+    }
+    const writing = store.writePart('u', 'slow', slow());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.discard('u');
+    release();
+    expect(await writing).toEqual({ size: 3200 });
+    const handle = await store.assemble('u', [{ partId: 'slow', size: 3200 }]);
+    expect(await collect(store.read(handle))).toEqual(concat(pattern(5, 2500), pattern(6, 700)));
+  });
+
   it('deleteData removes the manifest and its chunks, idempotently', async () => {
     await store.writePart('u', 'a', bodyOf(pattern(1, 1500)));
     const handle = await store.assemble('u', [{ partId: 'a', size: 1500 }]);
