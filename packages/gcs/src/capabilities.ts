@@ -1,16 +1,14 @@
 import type { StoreCapabilities } from '@mpu/core';
-import { MAX_OBJECT_NAME_BYTES } from './object-names.js';
+import { MAX_RECORD_KEY_BYTES } from './record-names.js';
 
 /** Where each limit below is stated by Google. */
 export const GCS_LIMIT_SOURCES = Object.freeze({
   maxPartSize: 'https://cloud.google.com/storage/quotas#objects (5 TiB per object; mpu caps a part at the S3 limit of 5 GiB)',
   maxAssembleParts:
     'https://cloud.google.com/storage/docs/composite-objects (1–32 sources per compose; composites may be composed again, so a tree handles any count)',
-  maxRecordKeyBytes: 'https://cloud.google.com/storage/docs/objects#naming (object names are at most 1024 bytes of UTF-8, no CR/LF)',
+  maxRecordKeyBytes:
+    'https://cloud.google.com/storage/docs/objects#naming (names ≤ 1024 bytes, no CR/LF: longer keys are hash-named, the key kept in custom metadata, ≤ 8 KiB per https://cloud.google.com/storage/quotas#objects)',
 });
-
-/** Bytes kept free in every record name for escaping control bytes (0x00–0x0D, one extra byte each). */
-export const RESERVED_ESCAPE_BYTES = 64;
 
 /**
  * The part count `assemble` is tested and documented for. The compose tree itself has no
@@ -18,14 +16,13 @@ export const RESERVED_ESCAPE_BYTES = 64;
  */
 export const MAX_ASSEMBLE_PARTS = 10_000;
 
-export function gcsCapabilities(prefix: string): StoreCapabilities {
-  const overhead = Buffer.byteLength(`${prefix}records/`, 'utf8');
+export function gcsCapabilities(): StoreCapabilities {
   return Object.freeze({
     name: 'gcs',
     assembly: 'server-copy',
     maxPartSize: 5 * 1024 ** 3,
     maxAssembleParts: MAX_ASSEMBLE_PARTS,
-    maxRecordKeyBytes: MAX_OBJECT_NAME_BYTES - overhead - RESERVED_ESCAPE_BYTES,
+    maxRecordKeyBytes: MAX_RECORD_KEY_BYTES,
     shared: true,
     durable: true,
     limitSources: GCS_LIMIT_SOURCES,

@@ -17,7 +17,7 @@ import { GcsRecords, deleteIgnoringMissing } from './records.js';
  * BlobStore over one Google Cloud Storage bucket. Everything lives in the bucket, so any
  * number of processes may share it:
  *
- *   <prefix>records/<escaped key>        records; version = object generation
+ *   <prefix>records/<escaped key>        records; version = object generation (record-names.ts)
  *   <prefix>parts/<upload>/<partId>      staged parts, one object each
  *   <prefix>tmp/<upload>/<nonce>/…       compose-tree intermediates (deleted after assemble)
  *   <prefix>objects/<upload>/<hash>      assembled composites, named by their part list
@@ -37,8 +37,8 @@ export class GcsStore implements BlobStore {
     this.#retrying = retrying.bucket(this.#config.bucket);
     this.#once = once.bucket(this.#config.bucket);
     this.#names = new ObjectNames(this.#config.prefix);
-    this.capabilities = gcsCapabilities(this.#config.prefix);
-    this.#records = new GcsRecords(this.#retrying, this.#once, this.#names, this.#config.maxRetries, this.#config.concurrency, this.#config.stallMs);
+    this.capabilities = gcsCapabilities();
+    this.#records = new GcsRecords(this.#retrying, this.#once, this.#config.prefix, this.#config);
   }
 
   /** Creates the store and checks that the bucket is reachable. */

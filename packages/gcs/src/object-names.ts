@@ -66,25 +66,9 @@ function segment(value: string): string {
   return encodeURIComponent(value);
 }
 
-/** The object layout under the store's prefix. */
+/** The object layout under the store's prefix (records: record-names.ts). */
 export class ObjectNames {
-  readonly recordsPrefix: string;
-  constructor(readonly prefix: string) {
-    this.recordsPrefix = `${prefix}records/`;
-  }
-
-  record(key: string): string {
-    const name = this.recordsPrefix + escapeKey(key);
-    const bytes = Buffer.byteLength(name, 'utf8');
-    if (bytes > MAX_OBJECT_NAME_BYTES) {
-      throw new RecordKeyNotStorableError(key, `its object name would be ${bytes} bytes (GCS allows ${MAX_OBJECT_NAME_BYTES})`);
-    }
-    return name;
-  }
-
-  keyOf(recordName: string): string {
-    return unescapeKey(recordName.slice(this.recordsPrefix.length));
-  }
+  constructor(readonly prefix: string) {}
 
   partsOf(upload: string): string {
     return `${this.prefix}parts/${segment(upload)}/`;
