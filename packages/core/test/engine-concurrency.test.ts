@@ -188,6 +188,26 @@ describe('crash safety of Complete', () => {
     expect(await recordKeysOf(store, 'part/')).toEqual([]);
   });
 
+  it('a sweep finishes a crashed Complete nobody retried, once it is old enough', async () => {
+    let armed = false;
+    let now = Date.parse('2026-01-31T12:00:00.000Z');
+    const store = new CrashOnceStore((method, key) => armed && method === 'writeRecord' && key.startsWith('object/'));
+    const engine = new MultipartEngine({ store, limits: TINY_LIMITS, clock: () => new Date(now) });
+    await engine.createBucket('bucket');
+    const upload = await engine.createMultipartUpload({ bucket: 'bucket', key: 'key' });
+    const part = await engine.uploadPart({ ...upload, partNumber: 1, body: body('data') });
+    armed = true;
+    await expect(engine.completeMultipartUpload({ ...upload, parts: [part] })).rejects.toThrow(/simulated crash/);
+    await expectS3Error(engine.getObject({ bucket: 'bucket', key: 'key' }), 'NoSuchKey');
+    now += 60_000;
+    await engine.expireIncompleteUploads(new Date(0));
+    await expectS3Error(engine.getObject({ bucket: 'bucket', key: 'key' }), 'NoSuchKey');
+    now += 5 * 60_000;
+    expect(await engine.expireIncompleteUploads(new Date(0))).toBe(0);
+    expect((await collect((await engine.getObject({ bucket: 'bucket', key: 'key' })).body)).toString()).toBe('data');
+    expect(await recordKeysOf(store, 'part/')).toEqual([]);
+  });
+
   it('a sweep finishes an abort that crashed midway', async () => {
     let armed = false;
     const store = new CrashOnceStore((method) => armed && method === 'discard');

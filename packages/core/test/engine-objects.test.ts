@@ -176,6 +176,18 @@ describe('putObject / getObject / headObject', () => {
       expect(parts).toHaveLength(3);
     });
 
+    it('a 0-byte last part reads as no bytes, not the whole object', async () => {
+      const { engine, read } = await setup();
+      const upload = await engine.createMultipartUpload({ bucket: 'bucket', key: 'tail' });
+      const p1 = await engine.uploadPart({ ...upload, partNumber: 1, body: body('data') });
+      const p2 = await engine.uploadPart({ ...upload, partNumber: 2, body: body() });
+      await engine.completeMultipartUpload({ ...upload, parts: [p1, p2] });
+      const got = await read({ bucket: 'bucket', key: 'tail', partNumber: 2 });
+      expect(got.text).toBe('');
+      expect(got.range).toBeUndefined();
+      expect((await read({ bucket: 'bucket', key: 'tail', partNumber: 1 })).text).toBe('data');
+    });
+
     it('non-multipart objects: partNumber=1 is the whole object, 2 is InvalidPart', async () => {
       const { engine, read } = await setup();
       const put = await engine.putObject({ bucket: 'bucket', key: 'single', body: body('whole') });

@@ -211,7 +211,8 @@ export async function completeMultipartUpload(ctx: EngineContext, input: Complet
   return finishCompletion(ctx, { value: completing, version });
 }
 
-async function finishCompletion(ctx: EngineContext, start: Versioned<UploadRecord>): Promise<CompleteMultipartUploadResult> {
+/** Drives a frozen (`completing`) upload to `completed`; safe to run concurrently with other completers. */
+export async function finishCompletion(ctx: EngineContext, start: Versioned<UploadRecord>): Promise<CompleteMultipartUploadResult> {
   let current = start;
   const reread = async (): Promise<Versioned<UploadRecord>> => {
     const latest = await readUpload(ctx, current.value);

@@ -23,8 +23,10 @@ export interface EngineContext {
   readonly newUploadId: (now: Date) => string;
   /** CRC computed for every part of uploads without an algorithm (object default checksum). */
   readonly defaultChecksum: ChecksumAlgorithm | undefined;
-  /** How long completed/aborted upload records are kept (ms). */
+  /** How long completed upload records are kept (ms). */
   readonly tombstoneRetentionMs: number;
+  /** How long a `completing` upload may sit before a sweep finishes it (ms). */
+  readonly stuckCompletionMs: number;
 }
 
 export interface Versioned<T> {

@@ -42,6 +42,12 @@ export interface EngineOptions {
   readonly defaultChecksum?: Extract<ChecksumAlgorithm, 'CRC32' | 'CRC32C' | 'CRC64NVME'>;
   /** How long a completed upload's result is kept for retried Completes. Default 24 h. */
   readonly completedUploadRetentionMs?: number;
+  /**
+   * A Complete interrupted by a crash (upload left `completing`) that nobody retries is
+   * finished by the next sweep (`expireIncompleteUploads` / `applyLifecycle`) once it is this
+   * old. Finishing concurrently with a live Complete is safe, only wasteful. Default 5 min.
+   */
+  readonly stuckCompletionMs?: number;
 }
 
 export const DEFAULT_OWNER: Owner = Object.freeze({ id: 'mpu', displayName: 'mpu' });
@@ -81,6 +87,7 @@ export class MultipartEngine implements Engine {
       newUploadId: options.idGenerator ?? createUploadId,
       defaultChecksum: options.defaultChecksum,
       tombstoneRetentionMs: options.completedUploadRetentionMs ?? 24 * 60 * 60 * 1000,
+      stuckCompletionMs: options.stuckCompletionMs ?? 5 * 60 * 1000,
     };
   }
 

@@ -124,7 +124,11 @@ export async function putObject(ctx: EngineContext, input: PutObjectInput): Prom
 
 interface ResolvedRead extends HeadObjectResult {
   readonly handle: DataHandle;
+  /** `partNumber` named a 0-byte part: there is no inclusive range to return, and no bytes. */
+  readonly emptyPart?: boolean;
 }
+
+async function* noBytes(): AsyncIterable<Uint8Array> {}
 
 async function resolveRead(ctx: EngineContext, input: GetObjectInput): Promise<ResolvedRead> {
   const { value: record } = await requireObject(ctx, input.bucket, input.key);
@@ -153,17 +157,22 @@ async function resolveRead(ctx: EngineContext, input: GetObjectInput): Promise<R
     const value = record.parts ? part.checksums[record.checksum.algorithm] : record.checksum.value;
     if (value !== undefined) partChecksum = { algorithm: record.checksum.algorithm, type: record.checksum.type, value };
   }
-  return { object, handle: record.handle, ...(range ? { range } : {}), ...(partChecksum ? { partChecksum } : {}) };
+  return {
+    object,
+    handle: record.handle,
+    ...(range ? { range } : { emptyPart: true }),
+    ...(partChecksum ? { partChecksum } : {}),
+  };
 }
 
 export async function headObject(ctx: EngineContext, input: GetObjectInput): Promise<HeadObjectResult> {
-  const { handle: _handle, ...result } = await resolveRead(ctx, input);
+  const { handle: _handle, emptyPart: _emptyPart, ...result } = await resolveRead(ctx, input);
   return result;
 }
 
 export async function getObject(ctx: EngineContext, input: GetObjectInput): Promise<GetObjectResult> {
-  const { handle, ...result } = await resolveRead(ctx, input);
-  const body = result.range ? ctx.store.read(handle, result.range) : ctx.store.read(handle);
+  const { handle, emptyPart, ...result } = await resolveRead(ctx, input);
+  const body = emptyPart ? noBytes() : result.range ? ctx.store.read(handle, result.range) : ctx.store.read(handle);
   return { ...result, body };
 }
 

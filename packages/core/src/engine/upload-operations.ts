@@ -1,4 +1,6 @@
+import { S3Error } from '../errors/s3-error.js';
 import { InvalidArgumentError, NoSuchUploadError } from '../errors/s3-errors.js';
+import { finishCompletion } from './complete-multipart-upload.js';
 import { type EngineContext, requireBucket, tryDeleteRecord, tryWriteJson } from './engine-context.js';
 import { commonPrefixOf, compareKeys } from './key-order.js';
 import { abortRuleFor } from './lifecycle.js';
@@ -168,8 +170,8 @@ export async function listMultipartUploads(ctx: EngineContext, input: ListMultip
 
 /**
  * Walks every bucket's upload records: aborts the in-progress uploads `shouldAbort` selects,
- * finishes aborts a crash interrupted, and drops completion tombstones older than the
- * retention. Returns how many uploads it aborted.
+ * finishes aborts and Completes a crash interrupted, and drops completion tombstones older
+ * than the retention. Returns how many uploads it aborted.
  */
 async function sweepUploads(
   ctx: EngineContext,
@@ -190,6 +192,13 @@ async function sweepUploads(
         if (await abortUpload(ctx, upload)) aborted++;
       } else if (upload.state === 'aborted') {
         await finishAbort(ctx, record);
+      } else if (upload.state === 'completing' && upload.completion
+        && now.getTime() - Date.parse(upload.completion.lastModified) >= ctx.stuckCompletionMs) {
+        // A Complete that crashed and was never retried: finish it (a conflicted conditional
+        // Complete aborts itself, which is what its caller was told to expect).
+        await finishCompletion(ctx, record).catch((error: unknown) => {
+          if (!(error instanceof S3Error)) throw error;
+        });
       } else if (upload.state === 'completed') {
         const finished = Date.parse(upload.finished ?? upload.initiated);
         if (now.getTime() - finished >= ctx.tombstoneRetentionMs) {
