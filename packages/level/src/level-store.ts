@@ -5,7 +5,7 @@ import {
   RangeOutOfBoundsError, type RecordCondition, RecordConditionFailedError, type StoreCapabilities,
   StoreClosedError, type StoredRecord, UnknownHandleError, type WritePartOptions,
 } from '@mpu/core';
-import { DEFAULT_CHUNK_SIZE, LEVEL_STORE_CAPABILITIES } from './capabilities.js';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_MAX_FILE_SIZE, DEFAULT_WRITE_BUFFER_SIZE, LEVEL_STORE_CAPABILITIES } from './capabilities.js';
 import { rechunk } from './chunk-writer.js';
 import { MissingChunkError, PartTooLargeError, StoreLockedError, isLockedError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -26,6 +26,10 @@ export interface LevelStoreOptions {
   readonly location: string;
   /** Bytes per chunk value for parts written from now on (default 1 MiB). */
   readonly chunkSize?: number;
+  /** LevelDB memtable size (default 16 MiB; LevelDB's own default is 4 MiB). */
+  readonly writeBufferSize?: number;
+  /** LevelDB table file size (default 32 MiB; LevelDB's own default is 2 MiB). */
+  readonly maxFileSize?: number;
 }
 
 type Database = Level<Uint8Array, Uint8Array>;
@@ -72,7 +76,11 @@ export class LevelStore implements BlobStore {
     }
     const db: Database = new Level<Uint8Array, Uint8Array>(options.location, { keyEncoding: 'view', valueEncoding: 'view' });
     try {
-      await db.open({ createIfMissing: true });
+      await db.open({
+        createIfMissing: true,
+        writeBufferSize: options.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE,
+        maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+      });
     } catch (error) {
       if (isLockedError(error)) throw new StoreLockedError(options.location, { cause: error });
       throw error;
