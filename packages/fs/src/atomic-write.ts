@@ -53,7 +53,10 @@ export async function renameIntoPlace(temp: string, target: string, durable: boo
       await rename(temp, target);
       break;
     } catch (error) {
-      if (!isMissing(error) || attempt >= 20) throw error;
+      // ENOTDIR too: Node's recursive mkdir reports it when a directory it just saw exists
+      // is pruned before it can stat it. Nothing in the layout is a file where a directory goes.
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || attempt >= 50) throw error;
     }
   }
   if (durable) await fsyncDirectory(directory);
