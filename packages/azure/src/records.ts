@@ -102,26 +102,25 @@ export class RecordBlobs {
     const { startAfter } = options;
     let yielded = 0;
     let batch: ListedRecord[] = [];
-    const flush = async function* (this: RecordBlobs): AsyncIterable<StoredRecord> {
-      const values = await this.#values(batch);
-      batch = [];
-      for (const record of values) {
-        if (!record) continue; // deleted between listing and reading
-        yield record;
-        if (++yielded >= limit) return;
-      }
-    };
     try {
       for await (const listed of this.#orderedListing(this.#names.listingPrefixOf(prefix))) {
-        if (!listed.key.startsWith(prefix)) continue;
-        if (startAfter !== undefined && compareUtf8(listed.key, startAfter) <= 0) continue;
-        batch.push(listed);
-        if (yielded + batch.length >= limit || batch.length >= LIST_PAGE_SIZE) {
-          yield* flush.call(this);
-          if (yielded >= limit) return;
+        const last = listed === LISTING_END;
+        if (!last) {
+          if (!listed.key.startsWith(prefix)) continue;
+          if (startAfter !== undefined && compareUtf8(listed.key, startAfter) <= 0) continue;
+          batch.push(listed);
+        }
+        // Values are resolved a batch at a time, so the GETs of non-inlined ones run in parallel.
+        if (last || yielded + batch.length >= limit || batch.length >= LIST_PAGE_SIZE) {
+          const records = await this.#values(batch);
+          batch = [];
+          for (const record of records) {
+            if (!record) continue; // deleted between listing and reading
+            yield record;
+            if (++yielded >= limit) return;
+          }
         }
       }
-      yield* flush.call(this);
     } catch (error) {
       throw toStoreError(error, 'list records');
     }
@@ -131,7 +130,7 @@ export class RecordBlobs {
    * Listed records in UTF-8 key order. Names are in key order already except inside a run of
    * long keys sharing a head (record-names.ts), which is collected and sorted by full key.
    */
-  async *#orderedListing(namePrefix: string): AsyncIterable<ListedRecord> {
+  async *#orderedListing(namePrefix: string): AsyncIterable<ListedRecord | typeof LISTING_END> {
     let run: { head: string; records: ListedRecord[] } | undefined;
     const endRun = (): ListedRecord[] => {
       const records = run?.records.sort((a, b) => compareUtf8(a.key, b.key)) ?? [];
@@ -158,6 +157,7 @@ export class RecordBlobs {
       }
     }
     yield* endRun();
+    yield LISTING_END;
   }
 
   assertStorable(key: string): void {
@@ -193,6 +193,9 @@ export class RecordBlobs {
     return out;
   }
 }
+
+/** Marks the end of a listing, so the last batch is resolved in the same loop. */
+const LISTING_END = Symbol('listing end');
 
 interface ListedRecord {
   readonly key: string;
