@@ -64,6 +64,11 @@ export async function composeTree(
       });
     }
     const size = await composeOnce(bucket, upload, level, destination);
+    if (size !== expectedSize) {
+      // The name stands for this part list with these sizes, so an object of another size under
+      // it is never right: remove it rather than let a retry find it.
+      await deleteIgnoringMissing(onceBucket.file(destination), settings.maxRetries, `delete ${destination}`).catch(() => undefined);
+    }
     return checkedSize(upload, destination, size, expectedSize);
   } finally {
     await mapLimit(temporaries, settings.concurrency, (name) =>

@@ -1,6 +1,7 @@
 import { compareUtf8 } from '@mpu/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GcsStore, RecordNames, escapeKey, unescapeKey } from '../src/index.js';
+import type { GcsStore} from '../src/index.js';
+import { RecordNames, escapeKey, unescapeKey } from '../src/index.js';
 import { openSharedStore } from './harness.js';
 
 const byUtf8 = (a: string, b: string): number => compareUtf8(a, b);

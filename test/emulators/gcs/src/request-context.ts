@@ -20,10 +20,10 @@ export interface RequestContext {
   readonly resetAfterBytes?: number;
 }
 
-/** The request body, counted into `bytesReceived` as it streams. */
-export async function* countedBody(ctx: RequestContext): AsyncIterable<Buffer> {
+/** The request body, counted into `bytesReceived` (for `object`, "bucket/name") as it streams. */
+export async function* countedBody(ctx: RequestContext, object: string): AsyncIterable<Buffer> {
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    ctx.stats.bytesReceived += chunk.length;
+    ctx.stats.received(object, chunk.length);
     yield chunk;
   }
 }

@@ -6,24 +6,45 @@ export interface ServerStats {
   readonly bytesSent: number;
   /** Requests by operation, e.g. `objects.compose`, `objects.insert`, `objects.media`. */
   readonly requests: Readonly<Record<string, number>>;
+  /** Object bytes received, by object name ("bucket/name"). */
+  readonly receivedByObject: Readonly<Record<string, number>>;
+  /** Media bytes sent, by object name ("bucket/name"). */
+  readonly sentByObject: Readonly<Record<string, number>>;
 }
 
 export class StatsRecorder {
   bytesReceived = 0;
   bytesSent = 0;
   requests: Record<string, number> = {};
+  receivedByObject: Record<string, number> = {};
+  sentByObject: Record<string, number> = {};
 
   count(operation: string): void {
     this.requests[operation] = (this.requests[operation] ?? 0) + 1;
   }
 
+  received(object: string, bytes: number): void {
+    this.bytesReceived += bytes;
+    this.receivedByObject[object] = (this.receivedByObject[object] ?? 0) + bytes;
+  }
+
+  sent(object: string, bytes: number): void {
+    this.bytesSent += bytes;
+    this.sentByObject[object] = (this.sentByObject[object] ?? 0) + bytes;
+  }
+
   snapshot(): ServerStats {
-    return { bytesReceived: this.bytesReceived, bytesSent: this.bytesSent, requests: { ...this.requests } };
+    return {
+      bytesReceived: this.bytesReceived, bytesSent: this.bytesSent, requests: { ...this.requests },
+      receivedByObject: { ...this.receivedByObject }, sentByObject: { ...this.sentByObject },
+    };
   }
 
   reset(): void {
     this.bytesReceived = 0;
     this.bytesSent = 0;
     this.requests = {};
+    this.receivedByObject = {};
+    this.sentByObject = {};
   }
 }

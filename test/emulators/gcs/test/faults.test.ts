@@ -64,6 +64,8 @@ describe('fault injection', () => {
     const stats = server.stats();
     expect(stats.bytesReceived).toBe(1234);
     expect(stats.bytesSent).toBe(100);
+    expect(stats.receivedByObject).toEqual({ [`${B}/counted`]: 1234 });
+    expect(stats.sentByObject).toEqual({ [`${B}/counted`]: 100 });
     expect(stats.requests['objects.insert']).toBe(1);
     expect(stats.requests['objects.media']).toBe(1);
     expect(stats.requests['objects.compose']).toBe(1);

@@ -92,7 +92,7 @@ async function sendMedia(ctx: RequestContext, object: StoredObject): Promise<voi
         let part = piece.subarray(at, Math.min(piece.length, at + 1024 * 1024));
         if (part.length > budget) part = part.subarray(0, budget);
         budget -= part.length;
-        ctx.stats.bytesSent += part.length;
+        ctx.stats.sent(`${object.bucket}/${object.name}`, part.length);
         if (!ctx.res.write(part)) await drained(ctx);
         if (budget <= 0) {
           // Fault injection: a connection reset in the middle of the body.

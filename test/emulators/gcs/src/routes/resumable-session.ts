@@ -111,7 +111,7 @@ export async function putResumable(ctx: RequestContext): Promise<void> {
   let skip = session.size - start;
   const received: Buffer[] = [];
   let length = 0;
-  for await (const raw of countedBody(ctx)) {
+  for await (const raw of countedBody(ctx, `${session.bucket}/${session.name}`)) {
     length += raw.length;
     let chunk = raw;
     if (skip > 0) {

@@ -65,7 +65,7 @@ async function mediaUpload(ctx: RequestContext, bucket: string, conditions: Prec
   if (name === null) throw badRequest('Required parameter: name', 'required');
   assertObjectName(name);
   const builder = new ObjectBuilder();
-  for await (const chunk of countedBody(ctx)) builder.append(chunk);
+  for await (const chunk of countedBody(ctx, `${bucket}/${name}`)) builder.append(chunk);
   assertDeclaredLength(ctx, builder.size);
   const contentType = ctx.req.headers['content-type'] ?? DEFAULT_CONTENT_TYPE;
   const object = commitUpload(ctx, { bucket, name, contentType, metadata: undefined, conditions }, builder.finish());
@@ -77,7 +77,7 @@ async function multipartUpload(ctx: RequestContext, bucket: string, conditions: 
   const builder = new ObjectBuilder();
   const queryName = ctx.query.get('name');
   if (queryName !== null) assertObjectName(queryName); // reject before streaming the media
-  const parsed = await parseMultipartRelated(countedBody(ctx), boundary, (chunk) => builder.append(chunk));
+  const parsed = await parseMultipartRelated(countedBody(ctx, `${bucket}/${queryName ?? '(named in metadata)'}`), boundary, (chunk) => builder.append(chunk));
   const resource = parseJsonObject(parsed.metadata);
   const name = queryName ?? (typeof resource.name === 'string' ? resource.name : null);
   if (name === null) throw badRequest('Required parameter: name', 'required');
