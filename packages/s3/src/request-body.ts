@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { S3Error } from '@mpu/core';
+import { S3Error, createChecksum, decodeChecksum } from '@mpu/core';
 import type { ChecksumAlgorithm, PayloadExpectations } from '@mpu/core';
 import { AwsChunkedDecoder } from './aws-chunked.js';
 import { sendContinueIfAwaited } from './continue.js';
@@ -196,7 +196,23 @@ export async function readSmallBody(ctx: RequestContext, limit: number): Promise
     const computed = createHash('md5').update(body).digest('base64');
     if (computed !== contentMd5) throw new S3Error('BadDigest', undefined, { ExpectedDigest: contentMd5, CalculatedDigest: computed });
   }
+  verifyChecksum(body, payload.expect);
   return body;
+}
+
+/** `x-amz-checksum-*` on XML bodies (SDKs send it instead of Content-MD5 since 2025). */
+function verifyChecksum(body: Buffer, expect: PayloadExpectations): void {
+  const { checksumAlgorithm: algorithm } = expect;
+  const claimed = typeof expect.checksum === 'function' ? expect.checksum() : expect.checksum;
+  if (algorithm === undefined || claimed === undefined) return;
+  if (decodeChecksum(algorithm, claimed) === undefined) {
+    throw new S3Error('InvalidRequest', `Value for x-amz-checksum-${algorithm.toLowerCase()} header is invalid.`);
+  }
+  const state = createChecksum(algorithm);
+  state.update(body);
+  if (state.digest().toString('base64') !== claimed) {
+    throw new S3Error('BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`);
+  }
 }
 
 function openPayloadForSmallBody(ctx: RequestContext, declared: number | undefined): OpenedPayload {

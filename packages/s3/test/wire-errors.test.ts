@@ -126,6 +126,9 @@ describe('errors of the multipart flow, on the wire', () => {
     expectError(await send(endpoint, { method: 'PUT', url: '/errs/md5', body: 'hello', headers: { 'content-md5': 'short' } }), 400, 'InvalidDigest');
     expectError(await send(endpoint, { method: 'PUT', url: '/errs/md5', body: 'hello', headers: { 'x-amz-checksum-crc32': 'AAAAAA==' } }), 400, 'BadDigest');
     expect((await send(endpoint, { method: 'PUT', url: '/errs/md5', body: 'hello', headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==', 'x-amz-checksum-crc32': 'NhCmhg==' } })).status).toBe(200);
+    const deleteBody = '<Delete><Object><Key>none</Key></Object></Delete>';
+    expectError(await send(endpoint, { method: 'POST', url: '/errs?delete', body: deleteBody, headers: { 'x-amz-checksum-crc32': 'AAAAAA==' } }), 400, 'BadDigest');
+    expectError(await send(endpoint, { method: 'POST', url: '/errs?delete', body: deleteBody, headers: { 'content-md5': 'AAAAAAAAAAAAAAAAAAAAAA==' } }), 400, 'BadDigest');
   });
 
   it('XAmzContentSHA256Mismatch on object and XML bodies', async () => {
