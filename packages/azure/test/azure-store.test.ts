@@ -105,7 +105,31 @@ describe('AzureStore records', () => {
     await expect(store.writeRecord('a\uD800', Buffer.from('no'))).rejects.toBeInstanceOf(RecordKeyNotStorableError);
   });
 
+  it('opens with an account name and key, or a TokenCredential, and creates its container on request', async () => {
+    const endpoint = /BlobEndpoint=([^;]+)/.exec(harness.connectionString)?.[1];
+    const accountName = /AccountName=([^;]+)/.exec(harness.connectionString)?.[1];
+    const accountKey = /AccountKey=([^;]+)/.exec(harness.connectionString)?.[1];
+    expect(endpoint && accountName && accountKey).toBeTruthy();
+    const container = `mpu-create-${Date.now().toString(36)}`;
+    const keyed = await AzureStore.open({ accountName: accountName!, accountKey: accountKey!, endpoint: endpoint!, container, createContainer: true });
+    try {
+      expect(await keyed.container.exists()).toBe(true);
+      await keyed.writeRecord('k', Buffer.from('via shared key'));
+      const again = await AzureStore.open({ connectionString: harness.connectionString, container, createContainer: true });
+      expect(text((await again.readRecord('k'))?.value)).toBe('via shared key');
+    } finally {
+      await keyed.container.deleteIfExists();
+    }
+    // A TokenCredential store is built without any request (the token is fetched per call).
+    const credential = { getToken: async () => ({ token: 'unused', expiresOnTimestamp: Date.now() + 60_000 }) };
+    const tokenStore = await AzureStore.open({ accountUrl: 'https://example.invalid', credential, container: 'any-name' });
+    expect(tokenStore.capabilities).toMatchObject({ name: 'azure', shared: true, durable: true, assembly: 'zero-copy' });
+  });
+
   it('validates options before sending anything', async () => {
+    await expect(AzureStore.open({ connectionString: harness.connectionString, container: 'ok-name', prefix: '/abs' })).rejects.toBeInstanceOf(InvalidAzureStoreOptionsError);
+    await expect(AzureStore.open({ connectionString: harness.connectionString, container: 'ok-name', prefix: 'a\\b' })).rejects.toBeInstanceOf(InvalidAzureStoreOptionsError);
+    await expect(AzureStore.open({ connectionString: harness.connectionString, container: 'ok-name', blockSize: 4001 * 1024 * 1024 })).rejects.toBeInstanceOf(InvalidAzureStoreOptionsError);
     await expect(AzureStore.open({ connectionString: harness.connectionString, container: 'Bad_Name' })).rejects.toBeInstanceOf(InvalidAzureStoreOptionsError);
     await expect(AzureStore.open({ connectionString: harness.connectionString, container: 'ok-name', blockSize: 0 })).rejects.toBeInstanceOf(InvalidAzureStoreOptionsError);
   });
