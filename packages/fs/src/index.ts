@@ -4,3 +4,4 @@ export type { RecoveryReport } from './recovery.js';
 export { DataDirectoryLockedError, RootPathTooLongError, CorruptFileError } from './errors.js';
 export { RecordKeyTooLongError } from './record-table.js';
 export { PartSizeExceededError } from './part-file-writer.js';
+export { TruncatedPartError } from './part-file-reader.js';

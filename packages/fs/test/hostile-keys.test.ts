@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UnknownHandleError } from '@mpu/core';
 import type { StoredRecord } from '@mpu/core';
-import { FsStore, RecordKeyTooLongError } from '@mpu/fs';
+import { FsStore, RecordKeyTooLongError, RootPathTooLongError } from '@mpu/fs';
 import { encodeWtf8 } from '../src/wtf8.js';
 import { bodyOf } from './body.js';
 import { TempDirs } from './temp-dirs.js';
@@ -98,6 +98,11 @@ describe('hostile keys and ids', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('a root too long for the deepest record path is refused at open', async () => {
+    const root = join(await temps.make('root'), 'r'.repeat(200), 'r'.repeat(200), 'r'.repeat(200), 'r'.repeat(200));
+    await expect(FsStore.open({ root })).rejects.toBeInstanceOf(RootPathTooLongError);
   });
 
   it('forged handles resolve to nothing instead of a path', async () => {
