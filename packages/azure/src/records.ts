@@ -77,7 +77,11 @@ export class RecordBlobs {
       return requireEtag(response.etag);
     } catch (error) {
       if (!isConditionFailure(error)) throw toStoreError(error, 'record write');
-      const current = await blob.getProperties().catch(() => undefined);
+      // If this check itself fails, the outcome is unknown: say so rather than guess.
+      const current = await blob.getProperties().catch((checkError: unknown) => {
+        if (isNotFound(checkError)) return undefined;
+        throw toStoreError(checkError, 'record write check');
+      });
       if (current?.metadata?.[WRITER] === writer) return requireEtag(current.etag);
       throw new RecordConditionFailedError(key, { cause: error });
     }
