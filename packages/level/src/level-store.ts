@@ -16,8 +16,8 @@ import {
 import { KeyedMutex } from './keyed-mutex.js';
 import {
   type Manifest, type ManifestPart, decodeManifest, encodeManifest, formatHandle, handleIdOf, parseHandle,
-  partIndexAt,
 } from './manifest.js';
+import { type PartSpan, chunkLength, partSpans, sliceChunk } from './read-plan.js';
 import { decodePartMeta, encodePartMeta } from './part-meta.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 
@@ -33,6 +33,10 @@ export interface LevelStoreOptions {
 }
 
 type Database = Level<Uint8Array, Uint8Array>;
+
+/** Bounds of one batched read of single-chunk spans: memory stays at a few chunks. */
+const GET_MANY_MAX_KEYS = 256;
+const GET_MANY_MAX_BYTES = 4 * 1024 * 1024;
 
 // Lone surrogates have no UTF-8 form: encoding them would silently merge distinct keys.
 const LONE_SURROGATE = /\p{Surrogate}/u;
@@ -222,12 +226,24 @@ export class LevelStore implements BlobStore {
     }
     if (manifest.size === 0) return;
     const { start, end } = range ?? { start: 0, end: manifest.size - 1 };
-    for (let i = partIndexAt(manifest, start); i < manifest.parts.length; i++) {
-      const part = manifest.parts[i]!;
-      if (part.offset > end) return;
-      if (part.size === 0) continue;
-      yield* this.#readPart(manifest.upload, part, Math.max(start - part.offset, 0), Math.min(end - part.offset, part.size - 1));
+    // Spans needing one chunk (small parts, or a narrow range) are fetched many per getMany;
+    // longer spans stream through an iterator, which reads ahead on its own.
+    let singles: PartSpan[] = [];
+    let singleBytes = 0;
+    for (const span of partSpans(manifest, start, end)) {
+      if (span.first === span.last) {
+        singles.push(span);
+        singleBytes += chunkLength(span.part, span.first);
+        if (singles.length < GET_MANY_MAX_KEYS && singleBytes < GET_MANY_MAX_BYTES) continue;
+      }
+      if (singles.length > 0) {
+        yield* this.#readSingles(manifest.upload, singles);
+        singles = [];
+        singleBytes = 0;
+      }
+      if (span.first !== span.last) yield* this.#readSpan(manifest.upload, span);
     }
+    if (singles.length > 0) yield* this.#readSingles(manifest.upload, singles);
   }
 
   async discard(upload: string, partIds?: readonly string[]): Promise<void> {
@@ -265,22 +281,26 @@ export class LevelStore implements BlobStore {
 
   // ── helpers ────────────────────────────────────────────────────────────────────────────
 
-  /** Streams `[localStart, localEnd]` of one part, seeking straight to the first chunk. */
-  async *#readPart(upload: string, part: ManifestPart, localStart: number, localEnd: number): AsyncIterable<Uint8Array> {
-    const { chunkSize } = part;
-    const first = Math.floor(localStart / chunkSize);
-    const last = Math.floor(localEnd / chunkSize);
+  /** Streams one part's span through an iterator that starts at its first needed chunk. */
+  async *#readSpan(upload: string, span: PartSpan): AsyncIterable<Uint8Array> {
+    const { part, first, last } = span;
     let index = first;
-    const values = this.#db.values({ gte: chunkKey(upload, part.partId, first), lte: chunkKey(upload, part.partId, last) });
-    for await (const value of values) {
-      const chunkStart = index * chunkSize;
-      if (value.byteLength !== Math.min(chunkSize, part.size - chunkStart)) throw new MissingChunkError(upload, part.partId, index);
-      const from = Math.max(localStart - chunkStart, 0);
-      const to = Math.min(localEnd - chunkStart, value.byteLength - 1) + 1;
-      yield new Uint8Array(value.buffer, value.byteOffset + from, to - from);
+    for await (const value of this.#db.values({ gte: chunkKey(upload, part.partId, first), lte: chunkKey(upload, part.partId, last) })) {
+      if (value.byteLength !== chunkLength(part, index)) throw new MissingChunkError(upload, part.partId, index);
+      yield sliceChunk(span, index, value);
       index++;
     }
     if (index !== last + 1) throw new MissingChunkError(upload, part.partId, index);
+  }
+
+  /** Fetches the single chunk each span needs with one getMany. */
+  async *#readSingles(upload: string, spans: readonly PartSpan[]): AsyncIterable<Uint8Array> {
+    const values = await this.#db.getMany(spans.map((span) => chunkKey(upload, span.part.partId, span.first)));
+    for (const [i, span] of spans.entries()) {
+      const value = values[i];
+      if (value?.byteLength !== chunkLength(span.part, span.first)) throw new MissingChunkError(upload, span.part.partId, span.first);
+      yield sliceChunk(span, span.first, value);
+    }
   }
 
   async #loadManifest(handle: DataHandle): Promise<Manifest | undefined> {

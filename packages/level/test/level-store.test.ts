@@ -91,6 +91,20 @@ describe('LevelStore part data', () => {
     await expect(collect(store.read(handle, { start: 0, end: whole.length }))).rejects.toBeInstanceOf(RangeOutOfBoundsError);
   });
 
+  it('reads many small parts (batched) mixed with multi-chunk parts exactly', async () => {
+    // 299 one-chunk parts cross the 256-key batch limit; a 2500-byte part near the end
+    // interrupts a batch and streams through an iterator.
+    const sizes = Array.from({ length: 300 }, (_, i) => (i === 280 ? 2500 : (i % 7) + 1));
+    const datas = sizes.map((size, i) => pattern(i, size));
+    for (const [i, data] of datas.entries()) await store.writePart('many', `p${i}`, bodyOf(data));
+    const handle = await store.assemble('many', sizes.map((size, i) => ({ partId: `p${i}`, size })));
+    const whole = concat(...datas);
+    expect(sameBytes(await collect(store.read(handle)), whole)).toBe('equal');
+    for (const [start, end] of [[0, 0], [3, 700], [500, 3500], [whole.length - 10, whole.length - 1]] as const) {
+      expect(sameBytes(await collect(store.read(handle, { start, end })), whole.subarray(start, end + 1))).toBe('equal');
+    }
+  });
+
   it('reads 1 MiB default chunks with parts that are not multiples of a chunk', async () => {
     await store.close();
     store = await LevelStore.open({ location: dir.path });
