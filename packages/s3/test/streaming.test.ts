@@ -37,13 +37,14 @@ let server: RunningS3Server;
 const observed: Observed[] = [];
 const logs: RequestLogInfo[] = [];
 const logged: object[] = [];
+const errors: object[] = [];
 
 beforeAll(async () => {
   server = await startS3Server({
     engine: countingEngine(observed),
     credentials: [{ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }],
     onRequestDone: (info) => logs.push(info),
-    logger: { info: (o) => logged.push(o), warn: () => {}, error: () => {} },
+    logger: { info: (o) => logged.push(o), warn: () => {}, error: (o) => errors.push(o) },
   });
 });
 
@@ -108,5 +109,23 @@ describe('streaming', () => {
     expect(info?.requestId).toMatch(/^[0-9A-F]{16}$/);
     expect(info?.ms).toBeGreaterThanOrEqual(0);
     expect(logged).toContainEqual(info);
+  });
+
+  it('an unexpected engine failure is a logged InternalError 500 with the request id', async () => {
+    const url = new URL(server.url);
+    const headers = signHeaders({ method: 'GET', url: '/' }, url.host);
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'GET', path: '/', headers }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(500);
+    expect(text).toContain('<Code>InternalError</Code>');
+    const requestId = /<RequestId>([^<]+)</.exec(text)?.[1];
+    expect(errors).toContainEqual(expect.objectContaining({ requestId, operation: 'ListBuckets' }));
   });
 });

@@ -20,6 +20,6 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
   sendXml(ctx.res, 200, resultDocument('CopyPartResult', [
     ['ETag', quoteEtag(part.etag)],
     ['LastModified', xmlDate(part.lastModified)],
-    ...checksumElements(part.checksums).filter((c) => c?.[0] !== 'ChecksumCRC64NVME' || Object.keys(part.checksums).length === 1),
+    ...checksumElements(part.checksums),
   ]));
 }

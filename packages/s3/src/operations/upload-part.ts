@@ -1,3 +1,4 @@
+import type { ChecksumAlgorithm } from '@mpu/core';
 import { checksumHeaderName } from '../object-headers.js';
 import type { RequestContext } from '../request-context.js';
 import { openPayload } from '../request-body.js';
@@ -15,14 +16,9 @@ export async function uploadPart(ctx: RequestContext): Promise<void> {
   const payload = openPayload(ctx);
   const part = await ctx.engine.uploadPart({ ...ref, partNumber, body: payload.body, expect: payload.expect, signal: ctx.signal });
   ctx.res.setHeader('ETag', quoteEtag(part.etag));
-  const algorithm = payload.expect.checksumAlgorithm;
-  if (algorithm !== undefined) {
-    const value = part.checksums[algorithm];
-    if (value !== undefined) ctx.res.setHeader(checksumHeaderName(algorithm), value);
-  } else {
-    for (const [alg, value] of Object.entries(part.checksums)) {
-      if (value !== undefined && alg !== 'CRC64NVME') ctx.res.setHeader(`x-amz-checksum-${alg.toLowerCase()}`, value);
-    }
+  // The engine reports exactly the checksums this part should show (client's, upload's).
+  for (const [algorithm, value] of Object.entries(part.checksums)) {
+    if (value !== undefined) ctx.res.setHeader(checksumHeaderName(algorithm as ChecksumAlgorithm), value);
   }
   sendEmpty(ctx.res, 200);
 }
