@@ -74,6 +74,9 @@ export class PartStore {
       if ((await fileSize(path)) === undefined) {
         const manifest: Manifest = { format: 1, upload, size: entries.reduce((sum, [, n]) => sum + n, 0), parts: entries };
         await writeFileAtomic(this.layout.tmpDir, path, encodeManifest(manifest), this.durable);
+      } else if (this.durable) {
+        // The first attempt may have died between its rename and its directory fsync.
+        await fsyncDirectory(manifestsDir(this.layout, uploadName));
       }
       return formatHandle(uploadName, digest);
     });
