@@ -58,8 +58,8 @@ describe('LevelStore: a 10,000-part upload through MultipartEngine', () => {
       expect(result.etag).toMatch(/-10000"$/);
       expect(result.size).toBe(PARTS * PART_SIZE);
       // Loose on purpose (the logged number is the record): most of Complete is the engine deleting
-      // 10,000 part records one synced delete at a time, and fsync latency on a shared 2-core VM
-      // varies 4× with load. It still catches anything quadratic in the part count.
+      // 10,000 part records, each a synced write, and fsync latency on a shared 2-core VM varies
+      // 10× with load. It still catches anything quadratic in the part count.
       expect(completeMs).toBeLessThan(40_000);
 
       // Exact read-back, whole and across part boundaries.
