@@ -97,6 +97,10 @@ describe('errors of the multipart flow, on the wire', () => {
       expect(res.text).toContain('<ArgumentName>partNumber</ArgumentName>');
     }
     expectError(await send(endpoint, { method: 'PUT', url: '/errs/pn?partNumber=1', body: 'x' }), 400, 'InvalidArgument');
+    // §1.2 order: an unknown upload is reported before a bad part number.
+    expectError(await send(endpoint, { method: 'PUT', url: '/errs/pn?partNumber=10001&uploadId=bogus', body: 'x' }), 404, 'NoSuchUpload');
+    expectError(await send(endpoint, { method: 'GET', url: '/errs/existing?partNumber=0' }), 400, 'InvalidArgument');
+    expectError(await send(endpoint, { method: 'GET', url: '/errs/existing?partNumber=2' }), 400, 'InvalidPart');
   });
 
   it('MalformedXML: empty body, no Part, Part without ETag, garbage, DOCTYPE', async () => {

@@ -10,19 +10,20 @@ import type { XmlChild } from '../xml.js';
 
 /** Small pieces several operations share. */
 
-export const MAX_PART_NUMBER = 10000;
-
-/** `partNumber` query value: an integer in 1..10000, else InvalidArgument (§2). */
+/**
+ * `partNumber` query value. Only the syntax is checked here; the range (1..10000, or the
+ * engine's profile, e.g. 1..1000 for scaleway) is the engine's, after it has confirmed the
+ * upload exists — the validation order of §1.2.
+ */
 export function partNumberOf(ctx: RequestContext): number {
   const raw = queryParam(ctx, 'partNumber') ?? '';
-  const value = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= 1 && value <= MAX_PART_NUMBER)) {
+  if (!/^\d{1,9}$/.test(raw)) {
     throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
       ArgumentName: 'partNumber',
       ArgumentValue: raw,
     });
   }
-  return value;
+  return Number(raw);
 }
 
 /** A non-negative integer query parameter (max-keys, max-parts, markers…). */
