@@ -57,7 +57,7 @@ export async function acquireDirLock(root: string, lockPath: string): Promise<Di
     startedAt: new Date().toISOString(),
     token: randomBytes(16).toString('hex'),
   };
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     try {
       const handle = await open(lockPath, 'wx');
       try {
@@ -85,9 +85,39 @@ export async function acquireDirLock(root: string, lockPath: string): Promise<Di
       throw new DataDirectoryLockedError(root, lockPath, holder);
     }
     // Stale: its owner is dead. Remove it and race for O_EXCL again.
-    await unlink(lockPath).catch(() => undefined);
+    await removeStaleLock(lockPath, text);
   }
   throw new Error(`could not acquire ${lockPath} after repeated takeover attempts`);
+}
+
+/** A takeover marker this old belongs to a process that died mid-takeover. */
+const TAKEOVER_GRACE_MS = 10_000;
+
+/**
+ * Removes the stale lock file whose content was `staleText` — unless it changed meanwhile.
+ * Two processes that both judged the lock stale must not both remove "it": the second would
+ * delete the first one's fresh lock. So removal happens only while holding `<lock>.takeover`
+ * (O_EXCL), after re-reading the lock under it.
+ */
+async function removeStaleLock(lockPath: string, staleText: string): Promise<void> {
+  const markerPath = `${lockPath}.takeover`;
+  let marker;
+  try {
+    marker = await open(markerPath, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const age = Date.now() - (await stat(markerPath).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > TAKEOVER_GRACE_MS) await unlink(markerPath).catch(() => undefined);
+    else await new Promise((resolve) => setTimeout(resolve, 50)); // another process is taking over
+    return; // the caller tries O_EXCL again and looks at whatever lock is there then
+  }
+  try {
+    const current = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (current === staleText) await unlink(lockPath).catch(() => undefined);
+  } finally {
+    await marker.close();
+    await unlink(markerPath).catch(() => undefined);
+  }
 }
 
 async function releaseLock(lockPath: string, token: string): Promise<void> {

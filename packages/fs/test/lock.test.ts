@@ -68,6 +68,23 @@ describe('one process per data directory', () => {
     await expect(FsStore.open({ root })).rejects.toThrow(`pid ${pid} on elsewhere.example`);
   });
 
+  it('of several processes racing to take over one stale lock, exactly one wins', async () => {
+    const root = await temps.make('lock5');
+    const pid = await deadPid();
+    await writeFile(join(root, 'mpu.lock'), JSON.stringify({ pid, hostname: hostname(), startedAt: '2020-01-01T00:00:00.000Z', token: 't' }));
+    const contenders = Array.from({ length: 4 }, () => spawnFixture('open-store.ts', [root, 'hold']));
+    try {
+      const results = (await Promise.all(contenders.map((c) => c.nextLine()))) as { opened: boolean; pid: number; message?: string }[];
+      const winners = results.filter((r) => r.opened);
+      expect(winners).toHaveLength(1);
+      for (const loser of results.filter((r) => !r.opened)) expect(loser.message).toContain(`pid ${winners[0]!.pid}`);
+      expect(JSON.parse(await readFile(join(root, 'mpu.lock'), 'utf8'))).toMatchObject({ pid: winners[0]!.pid });
+    } finally {
+      for (const contender of contenders) contender.child.kill('SIGKILL');
+      await Promise.all(contenders.map((c) => c.exited));
+    }
+  });
+
   it('close releases the lock and is idempotent; a closed store refuses work', async () => {
     const root = await temps.make('lock4');
     const store = await FsStore.open({ root });
