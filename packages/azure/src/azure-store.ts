@@ -32,7 +32,7 @@ export class AzureStore implements BlobStore {
     this.container = config.containerClient;
     this.prefix = config.prefix;
     this.#records = new RecordBlobs(config.containerClient, config.prefix);
-    this.#data = new DataBlobs(config.containerClient, config.prefix, config.blockSize, config.transactionalMd5);
+    this.#data = new DataBlobs(config.containerClient, config.prefix, config);
     this.capabilities = azureCapabilities(config.blockSize, this.#records.maxKeyBytes);
   }
 

@@ -23,6 +23,12 @@ export type AzureStoreOptions = AzureCredentials & {
    * holds at most 50,000 blocks, it also bounds the assembled object (50,000 × blockSize).
    */
   readonly blockSize?: number;
+  /**
+   * Blocks of one part staged at once (default 2): the next block fills from the client while
+   * the previous one is in flight. Memory per part upload is about (stageConcurrency + 1) ×
+   * blockSize at most.
+   */
+  readonly stageConcurrency?: number;
   /** Send a transactional MD5 with every staged block (default true; one MD5 pass per byte). */
   readonly transactionalMd5?: boolean;
   /** Passed to the Azure SDK pipeline; `retryOptions` configures its retry policy. */
@@ -50,6 +56,7 @@ export interface ResolvedConfig {
   readonly prefix: string;
   readonly createContainer: boolean;
   readonly blockSize: number;
+  readonly stageConcurrency: number;
   readonly transactionalMd5: boolean;
 }
 
@@ -68,11 +75,16 @@ export function resolveConfig(options: AzureStoreOptions): ResolvedConfig {
   if (!Number.isSafeInteger(blockSize) || blockSize < 1 || blockSize > MAX_BLOCK_SIZE) {
     throw new InvalidAzureStoreOptionsError('blockSize', `must be an integer from 1 to ${MAX_BLOCK_SIZE}`);
   }
+  const stageConcurrency = options.stageConcurrency ?? 2;
+  if (!Number.isSafeInteger(stageConcurrency) || stageConcurrency < 1 || stageConcurrency > 64) {
+    throw new InvalidAzureStoreOptionsError('stageConcurrency', 'must be an integer from 1 to 64');
+  }
   return {
     containerClient: serviceClient(options).getContainerClient(options.container),
     prefix,
     createContainer: options.createContainer ?? false,
     blockSize,
+    stageConcurrency,
     transactionalMd5: options.transactionalMd5 ?? true,
   };
 }

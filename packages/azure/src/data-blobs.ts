@@ -13,6 +13,12 @@ const HANDLE_PREFIX = 'data/';
 /** Content of a discard marker block (1 byte: Azure does not document empty blocks). */
 const DISCARD_MARKER = Buffer.from([0]);
 
+export interface StagingOptions {
+  readonly blockSize: number;
+  readonly stageConcurrency: number;
+  readonly transactionalMd5: boolean;
+}
+
 /** Thrown when a part or an object would need more blocks than one blob can hold. */
 export class TooManyBlocksError extends RangeError {
   override readonly name = 'TooManyBlocksError';
@@ -46,13 +52,15 @@ export class DataBlobs {
   readonly #container: ContainerClient;
   readonly #prefix: string;
   readonly #blockSize: number;
+  readonly #stageConcurrency: number;
   readonly #transactionalMd5: boolean;
 
-  constructor(container: ContainerClient, storePrefix: string, blockSize: number, transactionalMd5: boolean) {
+  constructor(container: ContainerClient, storePrefix: string, options: StagingOptions) {
     this.#container = container;
     this.#prefix = storePrefix;
-    this.#blockSize = blockSize;
-    this.#transactionalMd5 = transactionalMd5;
+    this.#blockSize = options.blockSize;
+    this.#stageConcurrency = options.stageConcurrency;
+    this.#transactionalMd5 = options.transactionalMd5;
   }
 
   get maxPartSize(): number {
@@ -78,12 +86,9 @@ export class DataBlobs {
     signal?.throwIfAborted();
     const blob = this.blobOf(this.handleOf(upload));
     const digest = partDigest(upload, partId);
-    let index = 0;
-    let size = 0;
-    for await (const { bytes, last } of cutBlocks(body, this.#blockSize)) {
-      signal?.throwIfAborted();
-      if (index >= MAX_BLOCKS_PER_BLOB) throw new TooManyBlocksError(upload, index + 1);
-      size += bytes.byteLength;
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const stage = async (index: number, bytes: Buffer, last: boolean): Promise<void> => {
       try {
         await blob.stageBlock(blockId(digest, index, last), bytes, bytes.byteLength, {
           abortSignal: signal,
@@ -91,10 +96,27 @@ export class DataBlobs {
           transactionalContentMD5: this.#transactionalMd5 ? createHash('md5').update(bytes).digest() : undefined,
         });
       } catch (error) {
-        throw toStoreError(error, 'stage block');
+        failure ??= { error: toStoreError(error, 'stage block') };
       }
-      index++;
+    };
+    let index = 0;
+    let size = 0;
+    try {
+      for await (const { bytes, last } of cutBlocks(body, this.#blockSize)) {
+        signal?.throwIfAborted();
+        if (failure) break;
+        if (index >= MAX_BLOCKS_PER_BLOB) throw new TooManyBlocksError(upload, index + 1);
+        size += bytes.byteLength;
+        const staging = stage(index++, bytes, last).finally(() => inFlight.delete(staging));
+        inFlight.add(staging);
+        // Back-pressure: the body is not read further while the window is full.
+        if (inFlight.size >= this.#stageConcurrency) await Promise.race(inFlight);
+      }
+    } finally {
+      // Never leave a request running behind a failed or aborted part.
+      await Promise.all(inFlight);
     }
+    if (failure) throw failure.error;
     signal?.throwIfAborted();
     return { size };
   }

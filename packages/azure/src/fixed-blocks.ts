@@ -1,4 +1,4 @@
-/** One block cut from a part body; `bytes` is only valid until the consumer asks for the next. */
+/** One block cut from a part body; the consumer owns `bytes` (the cutter never reuses it). */
 export interface CutBlock {
   readonly bytes: Buffer;
   /** True for the part's final block (known before it is staged: see `cutBlocks`). */
@@ -8,11 +8,12 @@ export interface CutBlock {
 const INITIAL_BUFFER = 64 * 1024;
 
 /**
- * Cuts a body into blocks of exactly `blockSize` bytes (the last one shorter), with one reused
- * buffer, so a part upload holds at most `blockSize` bytes however large the part is. A full
- * block is handed out only once a further byte has arrived, which is how the last block is
- * known to be last without buffering a second block. The buffer grows from 64 KiB, so small
- * parts do not pay for a full block.
+ * Cuts a body into blocks of exactly `blockSize` bytes (the last one shorter). The cutter
+ * holds at most one block being filled; how many cut blocks are alive beyond that is up to
+ * the consumer (writePart keeps `stageConcurrency` of them in flight). A full block is handed
+ * out only once a further byte has arrived, which is how the last block is known to be last
+ * without buffering a second block. The first buffer grows from 64 KiB, so small parts do not
+ * pay for a full block; once a part has filled one block, the next ones start full-size.
  */
 export async function* cutBlocks(body: AsyncIterable<Uint8Array>, blockSize: number): AsyncGenerator<CutBlock> {
   let buffer = Buffer.allocUnsafe(Math.min(blockSize, INITIAL_BUFFER));
@@ -22,6 +23,7 @@ export async function* cutBlocks(body: AsyncIterable<Uint8Array>, blockSize: num
     while (offset < chunk.byteLength) {
       if (filled === blockSize) {
         yield { bytes: buffer, last: false }; // more bytes follow: `chunk` still has some
+        buffer = Buffer.allocUnsafe(blockSize);
         filled = 0;
       }
       if (filled === buffer.length) {

@@ -12,7 +12,7 @@ export interface AzureTestHarness {
   readonly container: ContainerClient;
   readonly connectionString: string;
   /** A store under a fresh prefix (or under `prefix` to share one with another store). */
-  open(options?: Partial<Pick<AzureStoreOptions, 'blockSize' | 'transactionalMd5'>> & { prefix?: string }): Promise<AzureStore>;
+  open(options?: Partial<Pick<AzureStoreOptions, 'blockSize' | 'transactionalMd5' | 'stageConcurrency'>> & { prefix?: string }): Promise<AzureStore>;
   freshPrefix(): string;
   /** Deletes the container. */
   cleanup(): Promise<void>;
@@ -36,6 +36,7 @@ export async function azureTestHarness(): Promise<AzureTestHarness> {
         prefix: options.prefix ?? freshPrefix(),
         ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
         ...(options.transactionalMd5 !== undefined && { transactionalMd5: options.transactionalMd5 }),
+        ...(options.stageConcurrency !== undefined && { stageConcurrency: options.stageConcurrency }),
       }),
     cleanup: async () => {
       await container.deleteIfExists();

@@ -23,7 +23,7 @@ describe('the 50,000 committed blocks limit', () => {
       },
     };
     const container = { getBlockBlobClient: () => blob } as unknown as ContainerClient;
-    const data = new DataBlobs(container, '', 1, false);
+    const data = new DataBlobs(container, '', { blockSize: 1, stageConcurrency: 1, transactionalMd5: false });
     const failure = await data.assemble('u', [{ partId: 'p', size: MAX_BLOCKS_PER_BLOB + 1 }]).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TooManyBlocksError);
     expect(failure).toMatchObject({ blocks: MAX_BLOCKS_PER_BLOB + 1 });
@@ -39,7 +39,7 @@ describe('the 50,000 committed blocks limit', () => {
       },
     };
     const container = { getBlockBlobClient: () => blob } as unknown as ContainerClient;
-    const data = new DataBlobs(container, '', 1, false);
+    const data = new DataBlobs(container, '', { blockSize: 1, stageConcurrency: 1, transactionalMd5: false });
     async function* bytes(): AsyncIterable<Uint8Array> {
       for (let i = 0; i < 6; i++) yield Buffer.alloc(10_000);
     }

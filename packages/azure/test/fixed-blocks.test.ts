@@ -11,7 +11,7 @@ async function cut(sizes: number[], blockSize: number): Promise<{ sizes: number[
   for await (const block of cutBlocks(chunks(sizes), blockSize)) {
     out.sizes.push(block.bytes.length);
     out.lasts.push(block.last);
-    out.parts.push(Buffer.from(block.bytes)); // the buffer is reused: copy before the next
+    out.parts.push(block.bytes); // owned: kept as is, so reuse by the cutter would show
   }
   return { sizes: out.sizes, lasts: out.lasts, bytes: Buffer.concat(out.parts) };
 }
