@@ -1,10 +1,10 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { S3Error } from '@mpu/core';
+import { NotModifiedError, S3Error } from '@mpu/core';
 import type { GetObjectResult, HeadObjectResult } from '@mpu/core';
 import { setChecksumHeaders, setObjectHeaders } from '../object-headers.js';
 import { parseRangeHeader } from '../range.js';
-import { evaluateReadConditions, readConditionsFrom } from '../read-conditions.js';
+import { readConditionsFrom } from '../read-conditions.js';
 import { bucketOf, headerOf, keyOf, queryParam } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { sendEmpty } from '../response.js';
@@ -13,7 +13,7 @@ import { partNumberOf } from './shared.js';
 /**
  * GetObject and HeadObject (§7): Range and `?partNumber=` reads answer 206 with
  * Content-Range; checksums only with `x-amz-checksum-mode: ENABLED`, never on range reads.
- * Conditional headers are evaluated here against the object the engine resolved.
+ * Conditional headers are evaluated by the engine; NotModified becomes a bodiless 304.
  */
 function readInput(ctx: RequestContext) {
   const range = parseRangeHeader(headerOf(ctx, 'range'));
@@ -21,7 +21,7 @@ function readInput(ctx: RequestContext) {
   if (partNumber !== undefined && headerOf(ctx, 'range') !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   }
-  return { bucket: bucketOf(ctx), key: keyOf(ctx), range, partNumber };
+  return { bucket: bucketOf(ctx), key: keyOf(ctx), range, partNumber, conditions: readConditionsFrom(ctx) };
 }
 
 function writeHeaders(ctx: RequestContext, result: HeadObjectResult, partNumber: number | undefined, rangeRequested: boolean): number {
@@ -41,34 +41,36 @@ function writeHeaders(ctx: RequestContext, result: HeadObjectResult, partNumber:
   return 200;
 }
 
-function notModified(ctx: RequestContext, result: HeadObjectResult): void {
-  ctx.res.setHeader('ETag', result.object.etag);
-  ctx.res.setHeader('Last-Modified', result.object.lastModified.toUTCString());
+function sendNotModified(ctx: RequestContext, error: NotModifiedError): void {
+  ctx.res.setHeader('ETag', error.etag);
+  ctx.res.setHeader('Last-Modified', error.lastModified.toUTCString());
   sendEmpty(ctx.res, 304);
+}
+
+/** Runs an engine read, answering 304 when the engine says the client's copy is current. */
+async function readOrNotModified<T>(ctx: RequestContext, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof NotModifiedError)) throw error;
+    sendNotModified(ctx, error);
+    return undefined;
+  }
 }
 
 export async function headObject(ctx: RequestContext): Promise<void> {
   const input = readInput(ctx);
-  const result = await ctx.engine.headObject(input);
-  if (evaluateReadConditions(readConditionsFrom(ctx), result.object) === 'not-modified') return notModified(ctx, result);
-  const status = writeHeaders(ctx, result, input.partNumber, input.range !== undefined);
-  ctx.res.statusCode = status;
+  const result = await readOrNotModified(ctx, () => ctx.engine.headObject(input));
+  if (result === undefined) return;
+  ctx.res.statusCode = writeHeaders(ctx, result, input.partNumber, input.range !== undefined);
   ctx.res.end();
 }
 
 export async function getObject(ctx: RequestContext): Promise<void> {
   const input = readInput(ctx);
-  const result: GetObjectResult = await ctx.engine.getObject(input);
-  if (evaluateReadConditions(readConditionsFrom(ctx), result.object) === 'not-modified') {
-    await closeBody(result.body);
-    return notModified(ctx, result);
-  }
+  const result: GetObjectResult | undefined = await readOrNotModified(ctx, () => ctx.engine.getObject(input));
+  if (result === undefined) return;
   ctx.res.statusCode = writeHeaders(ctx, result, input.partNumber, input.range !== undefined);
   // pipeline gives backpressure and tears the engine stream down if the client disconnects.
   await pipeline(Readable.from(result.body, { objectMode: false }), ctx.res);
-}
-
-async function closeBody(body: AsyncIterable<Uint8Array>): Promise<void> {
-  const iterator = body[Symbol.asyncIterator]();
-  await iterator.return?.();
 }
