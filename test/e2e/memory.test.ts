@@ -1,0 +1,3 @@
+import { defineBackendSuite } from './suite/backend-suite.js';
+
+defineBackendSuite('memory', { libStorageMiB: 64 });

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BackendName, type BackendServer, startBackendServer } from '../harness/backends.js';
+import { defineAwsCliTests } from './aws-cli-tests.js';
+import { type SdkTestOptions, defineSdkTests } from './sdk-tests.js';
+
+/**
+ * The same client suite against `mpu serve` on one backend: the aws CLI session, the JS SDK
+ * (defaults, lib-storage, presigner) and boto3, each round-tripping bytes exactly.
+ */
+export function defineBackendSuite(backend: BackendName, options: SdkTestOptions): void {
+  describe(`mpu serve --backend ${backend}`, () => {
+    let running: BackendServer | undefined;
+    const endpoint = (): string => {
+      if (!running) throw new Error(`the ${backend} server did not start`);
+      return running.server.url;
+    };
+
+    beforeAll(async () => {
+      running = await startBackendServer(backend);
+    }, 90_000);
+    afterAll(async () => {
+      await running?.stop();
+    }, 60_000);
+
+    it('logs the ready line with the backend, then one JSON line per request', async () => {
+      const ready = running?.server.logs.find((l) => l.msg === 'mpu S3 endpoint ready');
+      expect(ready).toMatchObject({ backend, url: endpoint() });
+      const res = await fetch(`${endpoint()}/`);
+      expect(res.status).toBe(403);
+      await res.text();
+      await expect.poll(() => running?.server.logs.filter((l) => l['status'] === 403).length ?? 0).toBeGreaterThan(0);
+    });
+
+    defineAwsCliTests(endpoint, `e2e-${backend}`);
+    defineSdkTests(endpoint, `e2e-${backend}`, options);
+  });
+}
