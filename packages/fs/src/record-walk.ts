@@ -35,6 +35,7 @@ export async function* walkRecordFiles(
 interface Entry {
   readonly name: string;
   readonly hex: string; // this entry's full key hex (parents + own label)
+  readonly label: string; // own label only: siblings share the parent part
   readonly isFile: boolean;
 }
 
@@ -51,43 +52,37 @@ async function* walk(
     if (isMissing(error)) return; // never created, or pruned while we walked
     throw error;
   }
+  // Keep only entries that can hold wanted keys, then sort those: a page deep into a big
+  // directory sorts what is left after `startAfter`, not the whole directory.
   const entries: Entry[] = [];
   for (const name of names) {
     const mark = name[0];
     if (mark !== FILE_MARK && mark !== DIR_MARK) continue;
-    entries.push({ name, hex: parentHex + name.slice(1), isFile: mark === FILE_MARK });
+    const isFile = mark === FILE_MARK;
+    const label = name.slice(1);
+    const hex = parentHex + label;
+    // A file must match the prefix; a directory may also be a step on the way to it.
+    const inPrefix = hex.startsWith(prefixHex) || (!isFile && prefixHex.startsWith(hex));
+    // Everything below a directory is `hex` + more: skip it only when wholly ≤ afterHex.
+    const afterStart = afterHex === undefined || hex > afterHex || (!isFile && afterHex.startsWith(hex));
+    if (inPrefix && afterStart) entries.push({ name, hex, label, isFile });
   }
-  // Siblings by label; on a tie the file (the shorter key) first.
-  entries.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : a.isFile === b.isFile ? 0 : a.isFile ? -1 : 1));
+  // Siblings by label (the parent part is common); on a tie the file (the shorter key) first.
+  entries.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.isFile === b.isFile ? 0 : a.isFile ? -1 : 1));
 
   let batch: RecordFile[] = [];
   for (const entry of entries) {
-    const { hex } = entry;
-    let descend = false;
-    if (!hex.startsWith(prefixHex)) {
-      if (entry.isFile || !prefixHex.startsWith(hex)) {
-        if (hex > prefixHex) break; // sorted: nothing later can match
-        continue;
+    if (entry.isFile) {
+      batch.push({ key: keyFromHex(entry.hex), path: join(dir, entry.name) });
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
       }
-      // A directory whose path is a prefix of the wanted prefix may still hold matches.
-      descend = !(afterHex !== undefined && hex < afterHex && !afterHex.startsWith(hex));
-    } else if (entry.isFile) {
-      if (afterHex === undefined || hex > afterHex) {
-        batch.push({ key: keyFromHex(hex), path: join(dir, entry.name) });
-        if (batch.length >= BATCH) {
-          yield batch;
-          batch = [];
-        }
-      }
-    } else {
-      // Everything below is `hex` + more, so the subtree is skipped only when it is wholly ≤ afterHex.
-      descend = afterHex === undefined || hex > afterHex || afterHex.startsWith(hex);
+      continue;
     }
-    if (descend) {
-      if (batch.length > 0) yield batch;
-      batch = [];
-      yield* walk(join(dir, entry.name), hex, prefixHex, afterHex);
-    }
+    if (batch.length > 0) yield batch;
+    batch = [];
+    yield* walk(join(dir, entry.name), entry.hex, prefixHex, afterHex);
   }
   if (batch.length > 0) yield batch;
 }
