@@ -18,8 +18,6 @@ import type { SignedRequestView } from './sigv4.js';
 
 export type S3RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-const MAX_KEY_BYTES = 1024;
-
 /**
  * The S3 front end as a plain `(req, res)` listener for node:http, Express or Fastify (raw
  * req/res). Per request: address → route → authenticate → operation; every failure becomes
@@ -115,9 +113,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     });
     if (routed === undefined) throw routeError;
     operation = routed;
-    if (address.key !== undefined && Buffer.byteLength(address.key, 'utf8') > MAX_KEY_BYTES) {
-      throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(address.key, 'utf8'), MaxSizeAllowed: MAX_KEY_BYTES });
-    }
     ctx = {
       req, res, requestId, hostId, method, operation: routed, address, query, auth,
       engine: options.engine, options, signal: controller.signal, bytesIn: 0,

@@ -7,11 +7,6 @@ import { httpDate, quoteEtag } from './response.js';
 
 /** Object headers in both directions: request → stored attributes, stored object → response. */
 
-const STORAGE_CLASSES = new Set([
-  'STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER',
-  'DEEP_ARCHIVE', 'OUTPOSTS', 'GLACIER_IR', 'SNOW', 'EXPRESS_ONEZONE', 'FSX_OPENZFS',
-]);
-const MAX_METADATA_BYTES = 2048;
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 
 /** `aws-chunked` is a transport coding: strip it; nothing left → no Content-Encoding. */
@@ -23,21 +18,14 @@ export function storedContentEncoding(value: string | undefined): string | undef
 
 export function objectAttributesFrom(ctx: RequestContext): ObjectAttributesInput {
   const metadata: Record<string, string> = {};
-  let metadataBytes = 0;
   for (const [name, value] of Object.entries(ctx.req.headers)) {
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
     const text = Array.isArray(value) ? value.join(',') : value;
     metadata[key] = text;
-    metadataBytes += Buffer.byteLength(key) + Buffer.byteLength(text);
   }
-  if (metadataBytes > MAX_METADATA_BYTES) {
-    throw new S3Error('MetadataTooLarge', undefined, { Size: metadataBytes, MaxSizeAllowed: MAX_METADATA_BYTES });
-  }
+  // Metadata size, storage class and key limits are the engine's to check (one source of truth).
   const storageClass = headerOf(ctx, 'x-amz-storage-class');
-  if (storageClass !== undefined && !STORAGE_CLASSES.has(storageClass)) {
-    throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: storageClass });
-  }
   return {
     contentType: headerOf(ctx, 'content-type'),
     cacheControl: headerOf(ctx, 'cache-control'),

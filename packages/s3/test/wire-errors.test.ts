@@ -192,6 +192,17 @@ describe('errors of the multipart flow, on the wire', () => {
     expectError(range, 416, 'InvalidRange');
   });
 
+  it('InvalidStorageClass, MetadataTooLarge, checksum-type rules at Create', async () => {
+    expectError(await send(endpoint, { method: 'PUT', url: '/errs/sc', body: 'x', headers: { 'x-amz-storage-class': 'BOGUS' } }), 400, 'InvalidStorageClass');
+    expectError(await send(endpoint, { method: 'PUT', url: '/errs/md', body: 'x', headers: { 'x-amz-meta-big': 'v'.repeat(3000) } }), 400, 'MetadataTooLarge');
+    expectError(await send(endpoint, { method: 'POST', url: '/errs/ct?uploads', headers: { 'x-amz-checksum-type': 'FULL_OBJECT' } }), 400, 'InvalidRequest');
+    expectError(await send(endpoint, { method: 'POST', url: '/errs/ct?uploads', headers: { 'x-amz-checksum-type': 'FULL_OBJECT', 'x-amz-checksum-algorithm': 'SHA256' } }), 400, 'InvalidRequest');
+    const ok = await send(endpoint, { method: 'POST', url: '/errs/ct?uploads', headers: { 'x-amz-checksum-algorithm': 'CRC64NVME' } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['x-amz-checksum-algorithm']).toBe('CRC64NVME');
+    expect(ok.headers['x-amz-checksum-type']).toBe('FULL_OBJECT');
+  });
+
   it('411 MissingContentLength, 405 MethodNotAllowed, 501 NotImplemented', async () => {
     // Raw socket: Node's client would add Transfer-Encoding: chunked to a body-less PUT.
     const url = new URL(endpoint);
