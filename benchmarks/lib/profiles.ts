@@ -1,0 +1,140 @@
+import type { ChecksumAlgorithm } from '@mpu/core';
+import type { BackendName } from './backends.js';
+import { GiB, MiB, sizeLabel } from './figures.js';
+
+export type ProfileName = 'smoke' | 'quick' | 'full';
+
+export interface AssemblyCase {
+  readonly objectBytes: number;
+  readonly partBytes: number;
+  readonly reps: number;
+  readonly backends: readonly BackendName[];
+  /** Read the assembled object back (default true); off where the profile cannot afford it. */
+  readonly readBack?: boolean;
+}
+
+export interface ObjectShape {
+  readonly objectBytes: number;
+  readonly partBytes: number;
+}
+
+export interface Profile {
+  readonly name: ProfileName;
+  readonly assembly: {
+    readonly backends: readonly BackendName[];
+    readonly cases: readonly AssemblyCase[];
+    /**
+     * The flatness pair: two objects with the same part count, `large` many times the bytes of
+     * `small`; `largeFor` overrides `large` on backends where the profile cannot afford it.
+     */
+    readonly flatness: {
+      readonly small: ObjectShape;
+      readonly large: ObjectShape;
+      readonly largeFor?: Readonly<Partial<Record<BackendName, ObjectShape>>>;
+    };
+    readonly tinyParts: { readonly count: number; readonly partBytes: number; readonly reps: Readonly<Partial<Record<BackendName, number>>> };
+    /** Repetitions of each `cat` baseline. */
+    readonly catReps: number;
+  };
+  readonly ingest: {
+    readonly partBytes: number;
+    readonly partsPerIteration: number;
+    readonly iterations: number;
+    readonly inFlight: readonly number[];
+    /** undefined: MD5 only (every part gets MD5). */
+    readonly checksums: readonly (ChecksumAlgorithm | undefined)[];
+  };
+  readonly endToEnd: { readonly objectBytes: number; readonly partBytes: number; readonly queueSize: number; readonly reps: number } | undefined;
+}
+
+const STORE_BACKENDS: BackendName[] = ['memory', 'fs', 'level'];
+const CLOUD_BACKENDS: BackendName[] = ['azure', 'gcs'];
+const EVERY_BACKEND: BackendName[] = [...STORE_BACKENDS, ...CLOUD_BACKENDS];
+
+function matrix(objects: readonly number[], parts: readonly number[], reps: number, backends: readonly BackendName[]): AssemblyCase[] {
+  return objects.flatMap((objectBytes) => parts.map((partBytes) => ({ objectBytes, partBytes, reps, backends })));
+}
+
+const INGEST_CHECKSUMS: (ChecksumAlgorithm | undefined)[] = [undefined, 'CRC32', 'CRC64NVME', 'SHA256'];
+
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  // The harness's own test: tiny sizes, no emulators, no end to end. Proves the plumbing only.
+  smoke: {
+    name: 'smoke',
+    assembly: {
+      backends: ['memory', 'fs'],
+      cases: [
+        ...matrix([2 * MiB], [256 * 1024, MiB], 2, ['memory', 'fs']),
+        { objectBytes: 16 * MiB, partBytes: 2 * MiB, reps: 2, backends: ['memory', 'fs'] },
+      ],
+      flatness: { small: { objectBytes: 2 * MiB, partBytes: 256 * 1024 }, large: { objectBytes: 16 * MiB, partBytes: 2 * MiB } },
+      tinyParts: { count: 200, partBytes: 1024, reps: { memory: 2, fs: 2 } },
+      catReps: 2,
+    },
+    ingest: { partBytes: MiB, partsPerIteration: 4, iterations: 2, inFlight: [1, 4], checksums: [undefined, 'CRC32'] },
+    endToEnd: undefined,
+  },
+  quick: {
+    name: 'quick',
+    assembly: {
+      backends: EVERY_BACKEND,
+      cases: [
+        ...matrix([64 * MiB], [5 * MiB, 8 * MiB, 64 * MiB], 3, STORE_BACKENDS),
+        ...matrix([64 * MiB], [5 * MiB, 8 * MiB, 64 * MiB], 2, CLOUD_BACKENDS),
+        { objectBytes: GiB, partBytes: 8 * MiB, reps: 3, backends: ['fs'] },
+        { objectBytes: GiB, partBytes: 128 * MiB, reps: 3, backends: ['fs'] },
+        { objectBytes: GiB, partBytes: 128 * MiB, reps: 2, backends: ['memory', 'level'] },
+        { objectBytes: 512 * MiB, partBytes: 64 * MiB, reps: 1, backends: CLOUD_BACKENDS, readBack: false },
+      ],
+      flatness: {
+        small: { objectBytes: 64 * MiB, partBytes: 8 * MiB },
+        large: { objectBytes: GiB, partBytes: 128 * MiB },
+        // Staging 1 GiB through an emulator takes about a minute on 2 cores.
+        largeFor: { azure: { objectBytes: 512 * MiB, partBytes: 64 * MiB }, gcs: { objectBytes: 512 * MiB, partBytes: 64 * MiB } },
+      },
+      tinyParts: { count: 10_000, partBytes: 1024, reps: { memory: 1, fs: 2, level: 1, azure: 1, gcs: 1 } },
+      catReps: 3,
+    },
+    ingest: { partBytes: 8 * MiB, partsPerIteration: 8, iterations: 3, inFlight: [1, 4], checksums: INGEST_CHECKSUMS },
+    endToEnd: { objectBytes: GiB, partBytes: 8 * MiB, queueSize: 4, reps: 2 },
+  },
+  full: {
+    name: 'full',
+    assembly: {
+      backends: EVERY_BACKEND,
+      cases: [
+        ...matrix([64 * MiB, GiB], [5 * MiB, 8 * MiB, 64 * MiB], 5, EVERY_BACKEND),
+        ...matrix([4 * GiB], [5 * MiB, 8 * MiB, 64 * MiB], 3, EVERY_BACKEND),
+        { objectBytes: 4 * GiB, partBytes: 512 * MiB, reps: 3, backends: EVERY_BACKEND },
+      ],
+      flatness: { small: { objectBytes: 64 * MiB, partBytes: 8 * MiB }, large: { objectBytes: 4 * GiB, partBytes: 512 * MiB } },
+      tinyParts: { count: 10_000, partBytes: 1024, reps: { memory: 5, fs: 5, level: 5, azure: 3, gcs: 3 } },
+      catReps: 5,
+    },
+    ingest: { partBytes: 8 * MiB, partsPerIteration: 64, iterations: 5, inFlight: [1, 4], checksums: INGEST_CHECKSUMS },
+    endToEnd: { objectBytes: GiB, partBytes: 8 * MiB, queueSize: 4, reps: 5 },
+  },
+};
+
+/** A plain-language account of what a profile measures, printed at the top of the report. */
+export function describeProfile(profile: Profile): string[] {
+  const lines: string[] = [];
+  const byObject = new Map<string, string[]>();
+  for (const c of profile.assembly.cases) {
+    const key = `${sizeLabel(c.objectBytes)} in ${sizeLabel(c.partBytes)} parts`;
+    byObject.set(key, [...(byObject.get(key) ?? []), `${c.backends.join(', ')} ×${c.reps}${c.readBack === false ? ', no read-back' : ''}`]);
+  }
+  lines.push(`Assembly: ${[...byObject].map(([k, v]) => `${k} (${v.join('; ')})`).join('; ')}.`);
+  const tiny = profile.assembly.tinyParts;
+  lines.push(`Tiny parts: ${tiny.count.toLocaleString('en-US')} parts of ${sizeLabel(tiny.partBytes)} (${Object.entries(tiny.reps).map(([b, n]) => `${b} ×${n}`).join(', ')}).`);
+  lines.push(`cat baselines ×${profile.assembly.catReps} per object/part-size pair (fs data directory volume).`);
+  const ing = profile.ingest;
+  lines.push(`Ingest (fs): ${ing.partsPerIteration} parts of ${sizeLabel(ing.partBytes)} per iteration, ×${ing.iterations}, ` +
+    `${ing.inFlight.join(' and ')} in flight, checksums: ${ing.checksums.map((c) => (c ? `MD5+${c}` : 'MD5 only')).join(', ')}.`);
+  const e2e = profile.endToEnd;
+  lines.push(e2e
+    ? `End to end: ${sizeLabel(e2e.objectBytes)} in ${sizeLabel(e2e.partBytes)} parts, queueSize ${e2e.queueSize}, ×${e2e.reps} per server (mpu on fs, s3rver).`
+    : 'End to end: not run in this profile.');
+  lines.push(`Memory: engine heap during the first ${tiny.count.toLocaleString('en-US')}-part Complete on fs${e2e ? '; server RSS (idle, peak) during each end-to-end upload' : ''}.`);
+  return lines;
+}
