@@ -122,6 +122,22 @@ describe('completeMultipartUpload', () => {
     expect((await collect((await engine.getObject({ bucket: 'bucket', key: 'key' })).body)).toString()).toBe('aaaa');
   });
 
+  it('deferPartRecordCleanup leaves part records to the tombstone sweep, and nothing else changes', async () => {
+    const { engine, upload, put, store, clock, read } = await setup({ deferPartRecordCleanup: true });
+    const p1 = await put(1, 'aaaa');
+    await put(2, 'unlisted');
+    const result = await engine.completeMultipartUpload({ ...upload, parts: listed(p1) });
+    expect(await read()).toBe('aaaa');
+    expect(await recordKeysOf(store, 'part/')).toHaveLength(2);
+    await expectS3Error(engine.uploadPart({ ...upload, partNumber: 3, body: body('late') }), 'NoSuchUpload');
+    await expectS3Error(engine.listParts(upload), 'NoSuchUpload');
+    expect(await engine.completeMultipartUpload({ ...upload, parts: listed(p1) })).toEqual(result);
+    clock.now = new Date(clock.now.getTime() + 25 * 3600_000);
+    await engine.applyLifecycle();
+    expect(await recordKeysOf(store)).toEqual(['bucket/bucket', 'object/bucket/key']);
+    expect(await read()).toBe('aaaa');
+  });
+
   it('forgets the completion tombstone after the retention period', async () => {
     const { engine, upload, put, clock } = await setup();
     const p1 = await put(1, 'aaaa');

@@ -27,6 +27,8 @@ export interface EngineContext {
   readonly tombstoneRetentionMs: number;
   /** How long a `completing` upload may sit before a sweep finishes it (ms). */
   readonly stuckCompletionMs: number;
+  /** Leave a completed upload's part records to the sweep that expires its tombstone. */
+  readonly deferPartRecordCleanup: boolean;
 }
 
 export interface Versioned<T> {

@@ -48,6 +48,15 @@ export interface EngineOptions {
    * old. Finishing concurrently with a live Complete is safe, only wasteful. Default 5 min.
    */
   readonly stuckCompletionMs?: number;
+  /**
+   * Complete normally deletes the upload's part records (one record per part) before it
+   * answers. With `true` it only discards unused part bytes and leaves the records — dead
+   * weight, never read again — to the sweep that expires the completion tombstone
+   * (`expireIncompleteUploads` / `applyLifecycle`, after `completedUploadRetentionMs`). This
+   * keeps Complete flat in the part count on stores where a record delete is a synced write.
+   * Default false.
+   */
+  readonly deferPartRecordCleanup?: boolean;
 }
 
 export const DEFAULT_OWNER: Owner = Object.freeze({ id: 'mpu', displayName: 'mpu' });
@@ -88,6 +97,7 @@ export class MultipartEngine implements Engine {
       defaultChecksum: options.defaultChecksum,
       tombstoneRetentionMs: options.completedUploadRetentionMs ?? 24 * 60 * 60 * 1000,
       stuckCompletionMs: options.stuckCompletionMs ?? 5 * 60 * 1000,
+      deferPartRecordCleanup: options.deferPartRecordCleanup ?? false,
     };
   }
 
