@@ -6,7 +6,9 @@ export type Fault =
   /** Forward it, then cut the connection instead of returning the response (a lost response). */
   | 'lose-response'
   /** Answer 503 without forwarding (the service is busy). */
-  | 'busy';
+  | 'busy'
+  /** Forward it with the first body byte flipped (corruption in transit). */
+  | 'corrupt-body';
 
 export interface FaultRule {
   readonly match: (request: IncomingMessage) => boolean;
@@ -48,7 +50,20 @@ export class FaultProxy {
         },
       );
       forwarded.on('error', () => req.socket.destroy());
-      req.pipe(forwarded);
+      if (rule?.fault !== 'corrupt-body') {
+        req.pipe(forwarded);
+        return;
+      }
+      let first = true;
+      req.on('data', (chunk: Buffer) => {
+        if (first && chunk.length > 0) {
+          chunk = Buffer.from(chunk);
+          chunk[0] = chunk[0]! ^ 0xff;
+          first = false;
+        }
+        forwarded.write(chunk);
+      });
+      req.on('end', () => forwarded.end());
     });
   }
 

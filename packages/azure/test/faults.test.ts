@@ -80,6 +80,15 @@ if (emulator) describe('AzureStore under injected faults', () => {
     expect((await collect(store.read(await store.assemble('down', [{ partId: 'p', size: 1 }])))).toString()).toBe('x');
   });
 
+  it('a block corrupted in transit is refused by its transactional MD5, and the part fails', async () => {
+    const fired = inject503OrLoss({ match: isPut('comp=block&'), fault: 'corrupt-body' });
+    const failure = await store.writePart('corrupt', 'p', bytesOf('payload')).catch((error: unknown) => error);
+    fired();
+    expect(failure).toMatchObject({ statusCode: 400 });
+    expect(failure).not.toBeInstanceOf(TransientStoreError);
+    await expect(store.assemble('corrupt', [{ partId: 'p', size: 7 }])).rejects.toThrow();
+  });
+
   it('client errors are not marked transient', async () => {
     const failure = await collect(store.read('data/-', { start: 5, end: 1 })).catch((error: unknown) => error);
     expect(failure).not.toBeInstanceOf(TransientStoreError);
