@@ -22,6 +22,11 @@ export interface GcsStoreOptions {
   readonly uploadChunkBytes?: number;
   /** Retries of idempotent or preconditioned calls (the library's and mpu's own). Default 4. */
   readonly maxRetries?: number;
+  /**
+   * Longest pause between retries, at least 1000 ms (7.x's `save` starts its backoff at 1 s and
+   * rejects a smaller maximum). Default 2000 ms.
+   */
+  readonly maxRetryDelayMs?: number;
   /** Concurrent compose / delete / read calls issued by one operation. Default 16. */
   readonly concurrency?: number;
   /** A download that delivers nothing for this long is cut and resumed. Default 30 s. */
@@ -53,6 +58,7 @@ export interface ResolvedGcsConfig {
   readonly maxRetries: number;
   readonly concurrency: number;
   readonly stallMs: number;
+  readonly maxRetryDelayMs: number;
 }
 
 export function resolveConfig(options: GcsStoreOptions): ResolvedGcsConfig {
@@ -74,7 +80,9 @@ export function resolveConfig(options: GcsStoreOptions): ResolvedGcsConfig {
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new InvalidGcsStoreOptionsError('concurrency', 'must be a positive integer');
   const stallMs = options.stallTimeoutMs ?? 30_000;
   if (!Number.isSafeInteger(stallMs) || stallMs < 1) throw new InvalidGcsStoreOptionsError('stallTimeoutMs', 'must be a positive integer');
-  return { bucket: options.bucket, prefix, singleRequestMaxBytes, uploadChunkBytes, maxRetries, concurrency, stallMs };
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 2000;
+  if (!Number.isFinite(maxRetryDelayMs) || maxRetryDelayMs < 1000) throw new InvalidGcsStoreOptionsError('maxRetryDelayMs', 'must be at least 1000');
+  return { bucket: options.bucket, prefix, singleRequestMaxBytes, uploadChunkBytes, maxRetries, concurrency, stallMs, maxRetryDelayMs };
 }
 
 /**
@@ -84,7 +92,8 @@ export function resolveConfig(options: GcsStoreOptions): ResolvedGcsConfig {
  * read-only calls use a client that retries, and the few unconditional mutations use a client
  * that never does (mpu retries those itself where they are idempotent, e.g. deletes).
  */
-export function createClients(options: GcsStoreOptions, maxRetries: number): { retrying: Storage; once: Storage } {
+export function createClients(options: GcsStoreOptions, config: ResolvedGcsConfig): { retrying: Storage; once: Storage } {
+  const { maxRetries } = config;
   if (options.storage) return { retrying: options.storage, once: options.storage };
   const base: StorageOptions = {
     ...(options.projectId ? { projectId: options.projectId } : {}),
@@ -97,7 +106,7 @@ export function createClients(options: GcsStoreOptions, maxRetries: number): { r
   if (options.apiEndpoint && !options.projectId) base.projectId = 'mpu';
   const retrying = new Storage({
     ...base,
-    retryOptions: { autoRetry: maxRetries > 0, maxRetries, retryDelayMultiplier: 2, maxRetryDelay: 2, totalTimeout: 60 },
+    retryOptions: { autoRetry: maxRetries > 0, maxRetries, retryDelayMultiplier: 2, maxRetryDelay: config.maxRetryDelayMs / 1000, totalTimeout: 600 },
   });
   const once = new Storage({ ...base, retryOptions: { autoRetry: false, maxRetries: 0 } });
   return { retrying, once };

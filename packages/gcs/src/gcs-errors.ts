@@ -1,9 +1,15 @@
 import { TransientStoreError } from '@mpu/core';
 
-/** HTTP status of a `@google-cloud/storage` error (`err.code` carries it), if any. */
+/**
+ * HTTP status of a `@google-cloud/storage` error, if any: ApiError carries it in `code`, the
+ * gaxios errors of resumable uploads in `status` / `response.status`.
+ */
 export function httpStatusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
+  const candidate = error as { code?: unknown; status?: unknown; response?: { status?: unknown } } | null;
+  for (const value of [candidate?.code, candidate?.status, candidate?.response?.status]) {
+    if (typeof value === 'number' && value >= 100 && value <= 599) return value;
+  }
+  return undefined;
 }
 
 const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -57,13 +63,13 @@ export class GcsStoreClosedError extends Error {
 }
 
 /** Retries `operation` on transient failures only; for calls that are idempotent as mpu uses them. */
-export async function retryTransient<T>(operation: () => Promise<T>, attempts: number, what: string): Promise<T> {
+export async function retryTransient<T>(operation: () => Promise<T>, attempts: number, what: string, maxDelayMs = 1000): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
       if (attempt >= attempts || !isTransient(error)) throw asStoreError(error, what);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(maxDelayMs, 25 * 2 ** attempt)));
     }
   }
 }

@@ -33,7 +33,7 @@ export class GcsStore implements BlobStore {
 
   constructor(options: GcsStoreOptions) {
     this.#config = resolveConfig(options);
-    const { retrying, once } = createClients(options, this.#config.maxRetries);
+    const { retrying, once } = createClients(options, this.#config);
     this.#retrying = retrying.bucket(this.#config.bucket);
     this.#once = once.bucket(this.#config.bucket);
     this.#names = new ObjectNames(this.#config.prefix);

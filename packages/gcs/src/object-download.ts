@@ -23,18 +23,33 @@ export class DownloadStalledError extends Error {
   }
 }
 
+/** Before the response arrives the client may be waiting out its own retry backoff. */
+const FIRST_BYTE_ALLOWANCE_MS = 60_000;
+
 /**
  * `@google-cloud/storage` 7.x (teeny-request over node-fetch 2) never ends or errors a media
  * download whose connection is cut mid-body: the stream just stops. So every download is
- * watched, and one that yields nothing for `stallMs` is destroyed with a retryable error.
+ * watched: once its response has arrived, a wait of `stallMs` without a byte destroys it with
+ * a retryable error (before that, the client's own retries get a generous allowance).
  */
-async function* guardStalls(stream: Readable, name: string, stallMs: number): AsyncIterable<Buffer> {
+async function* guardStalls(stream: Readable, name: string, stallMs: number, respondedAt: () => number | undefined): AsyncIterable<Buffer> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const poll = Math.max(10, Math.min(stallMs, 250));
   try {
     for (;;) {
       let timer: NodeJS.Timeout | undefined;
+      const waitStart = Date.now();
       const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DownloadStalledError(name, stallMs)), stallMs);
+        const check = (): void => {
+          const responded = respondedAt();
+          const quiet = responded === undefined ? Date.now() - waitStart : Date.now() - Math.max(responded, waitStart);
+          if (quiet >= (responded === undefined ? Math.max(stallMs, FIRST_BYTE_ALLOWANCE_MS) : stallMs)) {
+            reject(new DownloadStalledError(name, stallMs));
+          } else {
+            timer = setTimeout(check, poll);
+          }
+        };
+        timer = setTimeout(check, poll);
       });
       try {
         const next = await Promise.race([iterator.next(), stalled]);
@@ -70,7 +85,11 @@ export function openDownload(
     const length = response.headers['content-length'];
     contentLength = length === undefined ? undefined : Number(length);
   });
-  return { stream: guardStalls(stream, file.name, stallMs), generation: () => generation, contentLength: () => contentLength };
+  let respondedAt: number | undefined;
+  stream.on('response', () => {
+    respondedAt = Date.now();
+  });
+  return { stream: guardStalls(stream, file.name, stallMs, () => respondedAt), generation: () => generation, contentLength: () => contentLength };
 }
 
 /** Downloads a small object whole: its bytes and generation. */

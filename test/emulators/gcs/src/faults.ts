@@ -7,7 +7,10 @@
 interface FaultMatch {
   /** HTTP method, or '*' for any. */
   readonly method: string;
-  /** Matched against the raw path plus query (`/upload/storage/v1/b/B/o?uploadType=...`). */
+  /**
+   * Matched against the percent-decoded path plus query (`/upload/storage/v1/b/B/o?uploadType=
+   * media&name=a/b`), so object names can be matched as written.
+   */
   readonly pathPattern: RegExp | string;
   readonly count: number;
 }

@@ -161,6 +161,23 @@ describe('uploads (docs: json_api/v1/how-tos/upload, multipart and resumable upl
     expect((await api(server, 'PUT', otherPath, { headers: { 'Content-Range': 'bytes */*' } })).status).toBe(404);
   });
 
+  it('checks hashes the client supplies (X-Goog-Hash, or crc32c/md5Hash in metadata) and stores nothing on a mismatch (docs: storage/docs/data-validation)', async () => {
+    const good = await api(server, 'POST', `/upload/storage/v1/b/${B}/o?uploadType=media&name=h/good`, {
+      headers: { 'X-Goog-Hash': 'crc32c=yZRlqg==,md5=XrY7u+Ae7tCTyyK7j1rNww==' }, body: 'hello world',
+    });
+    expect(good.status).toBe(200);
+    const badCrc = await api(server, 'POST', `/upload/storage/v1/b/${B}/o?uploadType=media&name=h/bad`, {
+      headers: { 'X-Goog-Hash': 'crc32c=AAAAAA==' }, body: 'hello world',
+    });
+    expect(badCrc.status).toBe(400);
+    const badMd5 = await api(server, 'POST', `/upload/storage/v1/b/${B}/o?uploadType=multipart`, {
+      headers: { 'Content-Type': 'multipart/related; boundary=z' },
+      body: multipartBody('z', { name: 'h/bad', md5Hash: 'AAAAAAAAAAAAAAAAAAAAAA==' }, 'hello world'),
+    });
+    expect(badMd5.status).toBe(400);
+    expect((await api(server, 'GET', o('h/bad'))).status).toBe(404);
+  });
+
   it('resumable finalize checks the preconditions given when the session started (412)', async () => {
     await put('taken', 'x');
     const start = await api(server, 'POST', `/upload/storage/v1/b/${B}/o?uploadType=resumable&name=taken&ifGenerationMatch=0`, { body: '{}' });

@@ -5,7 +5,7 @@ import { ObjectBuilder } from '../object-builder.js';
 import type { Preconditions } from '../preconditions.js';
 import { countedBody, type RequestContext } from '../request-context.js';
 import { objectResource, type StoredObject } from '../stored-object.js';
-import { commitUpload } from './uploads.js';
+import { commitUpload, hashesFromHeader } from './uploads.js';
 
 /** GCS requires every chunk but the last to be a multiple of 256 KiB. */
 export const RESUMABLE_CHUNK_MULTIPLE = 256 * 1024;
@@ -83,7 +83,7 @@ function finalize(ctx: RequestContext, session: Session): void {
   }
   const builder = new ObjectBuilder();
   for (const chunk of session.chunks) builder.append(chunk);
-  session.result = commitUpload(ctx, session, builder.finish());
+  session.result = commitUpload(ctx, session, builder.finish(), hashesFromHeader(ctx.req.headers['x-goog-hash']));
   session.chunks = [];
   sendJson(ctx.res, 200, objectResource(session.result, ctx.baseUrl));
 }

@@ -1,6 +1,7 @@
 import { badRequest } from '../gcs-error.js';
 import { contentTypeFrom, metadataFrom, parseJsonObject, readSmallBody, sendJson } from '../http-util.js';
 import { boundaryOf, parseMultipartRelated } from '../multipart-related.js';
+import { crc32cBase64 } from '../crc32c.js';
 import { ObjectBuilder, type BuiltBytes } from '../object-builder.js';
 import { assertObjectName } from '../object-names.js';
 import { preconditionsFrom, type Preconditions } from '../preconditions.js';
@@ -30,12 +31,48 @@ function stringMetadata(value: unknown): Record<string, string> | undefined {
   return metadataFrom(value, false) as Record<string, string> | undefined;
 }
 
-/** Commits an upload: preconditions and write in one synchronous step, then the resource. */
+/** Hashes the client declared for an upload (X-Goog-Hash header, or crc32c/md5Hash metadata). */
+export interface DeclaredHashes {
+  readonly crc32c?: string;
+  readonly md5?: string;
+}
+
+export function hashesFromHeader(header: string | string[] | undefined): DeclaredHashes {
+  const result: { crc32c?: string; md5?: string } = {};
+  for (const item of (Array.isArray(header) ? header.join(',') : header ?? '').split(',')) {
+    const at = item.indexOf('=');
+    if (at < 0) continue;
+    const kind = item.slice(0, at).trim().toLowerCase();
+    const value = item.slice(at + 1).trim();
+    if (kind === 'crc32c') result.crc32c = value;
+    if (kind === 'md5') result.md5 = value;
+  }
+  return result;
+}
+
+/**
+ * GCS checks hashes a client supplies with an upload and refuses the object when they differ
+ * (https://cloud.google.com/storage/docs/data-validation#json-api): 400, nothing stored.
+ */
+function assertDeclaredHashes(bytes: BuiltBytes, declared: DeclaredHashes): void {
+  const crc = crc32cBase64(bytes.crc32c);
+  if (declared.crc32c !== undefined && declared.crc32c !== crc) {
+    throw badRequest(`Provided CRC32C "${declared.crc32c}" doesn't match calculated CRC32C "${crc}".`);
+  }
+  const md5 = bytes.md5.toString('base64');
+  if (declared.md5 !== undefined && declared.md5 !== md5) {
+    throw badRequest(`Provided MD5 hash "${declared.md5}" doesn't match calculated MD5 hash "${md5}".`);
+  }
+}
+
+/** Commits an upload: hashes, preconditions and write in one synchronous step, then the resource. */
 export function commitUpload(
   ctx: RequestContext,
   target: { bucket: string; name: string; contentType: string; metadata: Record<string, string> | undefined; conditions: Preconditions },
   bytes: BuiltBytes,
+  declared: DeclaredHashes = {},
 ): StoredObject {
+  assertDeclaredHashes(bytes, declared);
   return ctx.state.put(target.bucket, target.name, target.conditions, (generation) =>
     uploadedObject(target.bucket, target.name, bytes, target.contentType, target.metadata, generation),
   );
@@ -68,7 +105,7 @@ async function mediaUpload(ctx: RequestContext, bucket: string, conditions: Prec
   for await (const chunk of countedBody(ctx, `${bucket}/${name}`)) builder.append(chunk);
   assertDeclaredLength(ctx, builder.size);
   const contentType = ctx.req.headers['content-type'] ?? DEFAULT_CONTENT_TYPE;
-  const object = commitUpload(ctx, { bucket, name, contentType, metadata: undefined, conditions }, builder.finish());
+  const object = commitUpload(ctx, { bucket, name, contentType, metadata: undefined, conditions }, builder.finish(), hashesFromHeader(ctx.req.headers['x-goog-hash']));
   sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
 }
 
@@ -84,7 +121,12 @@ async function multipartUpload(ctx: RequestContext, bucket: string, conditions: 
   assertObjectName(name);
   const contentType = contentTypeFrom(resource.contentType) ?? parsed.mediaContentType ?? DEFAULT_CONTENT_TYPE;
   const metadata = stringMetadata(resource.metadata);
-  const object = commitUpload(ctx, { bucket, name, contentType, metadata, conditions }, builder.finish());
+  const declared = {
+    ...hashesFromHeader(ctx.req.headers['x-goog-hash']),
+    ...(typeof resource.crc32c === 'string' ? { crc32c: resource.crc32c } : {}),
+    ...(typeof resource.md5Hash === 'string' ? { md5: resource.md5Hash } : {}),
+  };
+  const object = commitUpload(ctx, { bucket, name, contentType, metadata, conditions }, builder.finish(), declared);
   sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
 }
 
