@@ -124,6 +124,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     if (!res.headersSent && (!req.complete || isAwaitingContinue(req))) res.setHeader('Connection', 'close');
     const wire = sendError(res, error, { requestId, hostId, method, resource: resourceOf(address) });
     errorCode = wire.code;
-    if (wire.unexpected) options.logger?.error({ err: error, requestId, operation }, 'internal error');
+    // After a client hang-up, failures are the hang-up's echo, not server faults.
+    if (wire.unexpected && !controller.signal.aborted) options.logger?.error({ err: error, requestId, operation }, 'internal error');
   }
 }

@@ -1,16 +1,23 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, MultipartEngine } from '@mpu/core';
 import { startS3Server } from '../src/index.js';
 import type { RunningS3Server } from '../src/index.js';
-import { ACCESS_KEY, SECRET_KEY, errorCode, send } from './signed-client.js';
+import { ACCESS_KEY, SECRET_KEY, errorCode, send, signHeaders } from './signed-client.js';
 
 let server: RunningS3Server;
 let endpoint: string;
+const loggedErrors: object[] = [];
 
 beforeAll(async () => {
   const engine = new MultipartEngine({ store: new MemoryStore() });
-  server = await startS3Server({ engine, credentials: [{ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }], baseDomain: 'localhost' });
+  server = await startS3Server({
+    engine,
+    credentials: [{ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }],
+    baseDomain: 'localhost',
+    logger: { info: () => {}, warn: () => {}, error: (o) => loggedErrors.push(o) },
+  });
   endpoint = server.url;
 });
 
@@ -66,5 +73,27 @@ describe('raw S3 protocol over the handler', () => {
     expect(get.headers['content-range']).toBe('bytes 5242880-5242884/5242885');
     const whole = await send(endpoint, { method: 'GET', url: '/raw-b2/big.bin' });
     expect(createHash('md5').update(whole.body).digest('hex')).toBe('fa01dc3471d797b839444a1bdfa87e51');
+  });
+
+  it('a client hanging up mid-download is neither an error response nor an error log', async () => {
+    await send(endpoint, { method: 'PUT', url: '/raw-b3' });
+    await send(endpoint, { method: 'PUT', url: '/raw-b3/large', body: Buffer.alloc(32 * 1024 * 1024, 1) });
+    const url = new URL(endpoint);
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/raw-b3/large', headers: signHeaders({ method: 'GET', url: '/raw-b3/large' }, url.host) }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      req.setTimeout(5000, () => reject(new Error('no data')));
+      req.end();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(loggedErrors).toEqual([]);
+    const again = await send(endpoint, { method: 'GET', url: '/raw-b3/large' });
+    expect(again.body.length).toBe(32 * 1024 * 1024);
   });
 });

@@ -71,6 +71,12 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   const result: GetObjectResult | undefined = await readOrNotModified(ctx, () => ctx.engine.getObject(input));
   if (result === undefined) return;
   ctx.res.statusCode = writeHeaders(ctx, result, input.partNumber, input.range !== undefined);
-  // pipeline gives backpressure and tears the engine stream down if the client disconnects.
-  await pipeline(Readable.from(result.body, { objectMode: false }), ctx.res);
+  try {
+    // pipeline gives backpressure and tears the engine stream down if the client disconnects.
+    await pipeline(Readable.from(result.body, { objectMode: false }), ctx.res);
+  } catch (error) {
+    // A client that hangs up mid-download is not a server fault: nothing to answer or log.
+    if (ctx.signal.aborted) return;
+    throw error;
+  }
 }
