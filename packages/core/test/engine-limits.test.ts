@@ -97,7 +97,13 @@ describe('CreateMultipartUpload checksum settings (§1.1)', () => {
     await expectS3Error(create('CRC32', 'WHOLE'), 'InvalidRequest', {}, 'Value for x-amz-checksum-type header is invalid.');
     await expectS3Error(create('SHA256', 'FULL_OBJECT'), 'InvalidRequest', {}, 'The FULL_OBJECT checksum type cannot be used with the sha256 checksum algorithm.');
     await expectS3Error(create('CRC64NVME', 'COMPOSITE'), 'InvalidRequest');
-    await expectS3Error(create('MD5'), 'InvalidRequest');
+    await expectS3Error(create('CRC16'), 'InvalidRequest');
+    const notImplemented = await expectS3Error(create('XXHASH64'), 'NotImplemented', { Header: 'x-amz-checksum-xxhash64' });
+    expect(notImplemented.status).toBe(501);
+    await expectS3Error(
+      engine.uploadPart({ ...(await create()), partNumber: 1, body: body('x'), expect: { checksumAlgorithm: 'SHA512' as 'SHA256', checksum: 'AAAA' } }),
+      'NotImplemented',
+    );
     expect(await create('CRC64NVME')).toMatchObject({ checksumAlgorithm: 'CRC64NVME', checksumType: 'FULL_OBJECT' });
     expect(await create('CRC32')).toMatchObject({ checksumAlgorithm: 'CRC32', checksumType: 'COMPOSITE' });
     expect(await create('SHA1')).toMatchObject({ checksumAlgorithm: 'SHA1', checksumType: 'COMPOSITE' });
