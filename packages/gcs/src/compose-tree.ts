@@ -33,12 +33,19 @@ export interface ComposeSettings {
  * deleted afterwards. The result is named by the part list, and the final compose carries
  * `ifGenerationMatch=0`, so assembling the same list again — after a crash, or racing another
  * process — finds the existing object instead of writing a second one. Every compose has a
- * precondition, which is what lets the client retry it. (Unconditional calls — the
- * intermediates' deletes — go through `onceBucket`, the client that never retries.)
+ * precondition, which is what lets the client retry it.
  */
+export interface ComposeBuckets {
+  /** Stats of destinations. */
+  readonly retrying: Bucket;
+  /** Unconditional deletes (intermediates). */
+  readonly once: Bucket;
+  /** `combine` calls only (config.ts explains why it gets its own client). */
+  readonly composer: Bucket;
+}
+
 export async function composeTree(
-  bucket: Bucket,
-  onceBucket: Bucket,
+  buckets: ComposeBuckets,
   names: ObjectNames,
   upload: string,
   parts: readonly PartRef[],
@@ -47,6 +54,7 @@ export async function composeTree(
   if (parts.length === 0) throw new GcsAssembleError(upload, 'no parts given');
   const expectedSize = parts.reduce((sum, part) => sum + part.size, 0);
   const destination = names.assembled(upload, partListHash(parts));
+  const { retrying: bucket, once: onceBucket, composer } = buckets;
   const existing = await sizeOf(bucket, destination);
   if (existing !== undefined) return checkedSize(upload, destination, existing, expectedSize);
 
@@ -60,10 +68,10 @@ export async function composeTree(
       level = await mapLimit(groups, settings.concurrency, async (group, index) => {
         const name = names.temporary(upload, nonce, depth, index);
         temporaries.push(name);
-        return { name, size: await composeOnce(bucket, upload, group, name) };
+        return { name, size: await composeOnce(composer, bucket, upload, group, name) };
       });
     }
-    const size = await composeOnce(bucket, upload, level, destination);
+    const size = await composeOnce(composer, bucket, upload, level, destination);
     if (size !== expectedSize) {
       // The name stands for this part list with these sizes, so an object of another size under
       // it is never right: remove it rather than let a retry find it.
@@ -94,12 +102,12 @@ async function sizeOf(bucket: Bucket, name: string): Promise<number | undefined>
 }
 
 /** One compose call into a name that must not exist yet; returns the result's size. */
-async function composeOnce(bucket: Bucket, upload: string, sources: readonly Piece[], name: string): Promise<number> {
-  const destination = bucket.file(name);
+async function composeOnce(composer: Bucket, bucket: Bucket, upload: string, sources: readonly Piece[], name: string): Promise<number> {
+  const destination = composer.file(name);
   // Without a content type the client guesses one from the name's extension.
   destination.metadata.contentType = 'application/octet-stream';
   try {
-    const [, response] = await bucket.combine(
+    const [, response] = await composer.combine(
       sources.map((source) => source.name),
       destination,
       { ifGenerationMatch: 0 },

@@ -31,7 +31,11 @@ export interface GcsStoreOptions {
   readonly concurrency?: number;
   /** A download that delivers nothing for this long is cut and resumed. Default 30 s. */
   readonly stallTimeoutMs?: number;
-  /** A ready client (overrides projectId, credentials, keyFilename, apiEndpoint). */
+  /**
+   * A ready client (overrides projectId, credentials, keyFilename, apiEndpoint). Then one client
+   * serves every role, and 7.x's client-wide retry switches (see `createClients`) can turn its
+   * retries off; prefer the options above.
+   */
   readonly storage?: Storage;
 }
 
@@ -85,16 +89,28 @@ export function resolveConfig(options: GcsStoreOptions): ResolvedGcsConfig {
   return { bucket: options.bucket, prefix, singleRequestMaxBytes, uploadChunkBytes, maxRetries, concurrency, stallMs, maxRetryDelayMs };
 }
 
+export interface GcsClients {
+  /** Preconditioned writes and reads: the client's own retries stay on. */
+  readonly retrying: Storage;
+  /** Unconditional writes and deletes: never retried by the client. */
+  readonly once: Storage;
+  /** `bucket.combine` only (see below). */
+  readonly composer: Storage;
+}
+
 /**
- * Two clients over one configuration. `@google-cloud/storage` 7.x switches retries off and on
- * by mutating the shared `retryOptions.autoRetry` around every call that is not conditionally
- * idempotent, which races with concurrent calls on the same client. So preconditioned and
- * read-only calls use a client that retries, and the few unconditional mutations use a client
- * that never does (mpu retries those itself where they are idempotent, e.g. deletes).
+ * Three clients over one configuration, because `@google-cloud/storage` 7.x switches retries
+ * off by mutating the client-wide `retryOptions`: `file.save()` without a precondition sets
+ * `autoRetry = false` for good; `bucket.combine()` without `ifMetagenerationMatch` (which a
+ * new destination cannot have) sets it until the call returns; and a resumable upload that
+ * starts while it is false sets the shared `maxRetries` to 0 for good. So preconditioned writes
+ * and reads use a client nothing switches off, unconditional mutations use one that never
+ * retries (mpu retries those itself where they are idempotent, e.g. deletes), and compose has
+ * its own (each compose passes its retry count explicitly, so the flag does not affect it).
  */
-export function createClients(options: GcsStoreOptions, config: ResolvedGcsConfig): { retrying: Storage; once: Storage } {
+export function createClients(options: GcsStoreOptions, config: ResolvedGcsConfig): GcsClients {
   const { maxRetries } = config;
-  if (options.storage) return { retrying: options.storage, once: options.storage };
+  if (options.storage) return { retrying: options.storage, once: options.storage, composer: options.storage };
   const base: StorageOptions = {
     ...(options.projectId ? { projectId: options.projectId } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -109,5 +125,9 @@ export function createClients(options: GcsStoreOptions, config: ResolvedGcsConfi
     retryOptions: { autoRetry: maxRetries > 0, maxRetries, retryDelayMultiplier: 2, maxRetryDelay: config.maxRetryDelayMs / 1000, totalTimeout: 600 },
   });
   const once = new Storage({ ...base, retryOptions: { autoRetry: false, maxRetries: 0 } });
-  return { retrying, once };
+  const composer = new Storage({
+    ...base,
+    retryOptions: { autoRetry: maxRetries > 0, maxRetries, retryDelayMultiplier: 2, maxRetryDelay: config.maxRetryDelayMs / 1000, totalTimeout: 600 },
+  });
+  return { retrying, once, composer };
 }

@@ -28,14 +28,16 @@ export class GcsStore implements BlobStore {
   readonly #names: ObjectNames;
   readonly #retrying: Bucket;
   readonly #once: Bucket;
+  readonly #composer: Bucket;
   readonly #records: GcsRecords;
   #closed = false;
 
   constructor(options: GcsStoreOptions) {
     this.#config = resolveConfig(options);
-    const { retrying, once } = createClients(options, this.#config);
-    this.#retrying = retrying.bucket(this.#config.bucket);
-    this.#once = once.bucket(this.#config.bucket);
+    const clients = createClients(options, this.#config);
+    this.#retrying = clients.retrying.bucket(this.#config.bucket);
+    this.#once = clients.once.bucket(this.#config.bucket);
+    this.#composer = clients.composer.bucket(this.#config.bucket);
     this.#names = new ObjectNames(this.#config.prefix);
     this.capabilities = gcsCapabilities();
     this.#records = new GcsRecords(this.#retrying, this.#once, this.#config.prefix, this.#config);
@@ -101,7 +103,7 @@ export class GcsStore implements BlobStore {
 
   async assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle> {
     this.#assertOpen();
-    const name = await composeTree(this.#retrying, this.#once, this.#names, upload, parts, this.#config);
+    const name = await composeTree({ retrying: this.#retrying, once: this.#once, composer: this.#composer }, this.#names, upload, parts, this.#config);
     return this.#names.handleOf(name);
   }
 

@@ -73,6 +73,16 @@ describe('idempotent and preconditioned calls are retried', () => {
     expect(Buffer.from(await collect(store.read(handle))).equals(expected)).toBe(true);
   });
 
+  it('compose running beside uploads never switches off the uploads\' retries (7.x flips client-wide flags)', async () => {
+    for (let i = 0; i < 64; i++) await store.writePart('flags', `p${i}`, chunked(generatedBytes(10, i)));
+    const refs = Array.from({ length: 64 }, (_, i) => ({ partId: `p${i}`, size: 10 }));
+    const assembling = store.assemble('flags', refs);
+    server.faults.inject({ method: 'PUT', pathPattern: 'upload_id=', count: 1, status: 503 });
+    const [, upload] = await Promise.all([assembling, store.writePart('flags', 'big', largeBody(2 * 1024 * 1024, 1))]);
+    expect(upload.size).toBe(2 * 1024 * 1024);
+    expect(store.storage.retryOptions).toMatchObject({ autoRetry: true, maxRetries: 4 });
+  });
+
   it('a read resumes after a 503 and after a connection cut mid-body, pinned to the generation it started on', async () => {
     const size = 4 * 1024 * 1024;
     await store.writePart('r', 'p', largeBody(size, 7));
