@@ -51,6 +51,11 @@ export interface S3HandlerOptions {
   readonly bodyIdleTimeoutMs?: number;
   /** `Server` response header. Default `mpu`. */
   readonly serverName?: string;
+  /**
+   * A CompleteMultipartUpload still running after this long is answered `200` + whitespace
+   * keep-alives + result (or an in-body `<Error>`), as AWS does. Default 10000.
+   */
+  readonly completeKeepAliveMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -65,6 +70,7 @@ export interface ResolvedOptions {
   readonly maxSkewMs: number;
   readonly bodyIdleTimeoutMs: number;
   readonly serverName: string;
+  readonly completeKeepAliveMs: number;
 }
 
 /**
@@ -89,5 +95,6 @@ export function resolveOptions(options: S3HandlerOptions): ResolvedOptions {
     maxSkewMs: options.maxSkewMs ?? 900_000,
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? 120_000,
     serverName: options.serverName ?? 'mpu',
+    completeKeepAliveMs: options.completeKeepAliveMs ?? 10_000,
   };
 }

@@ -4,7 +4,8 @@ import { checksumElementName, parseChecksumType } from '../object-headers.js';
 import { headerOf, requestOrigin } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { readSmallBody } from '../request-body.js';
-import { quoteEtag, sendXml } from '../response.js';
+import { respondWithKeepAlive } from '../keep-alive-response.js';
+import { quoteEtag } from '../response.js';
 import { s3UriEncode } from '../sigv4.js';
 import { childElements, childText, parseXmlDocument, resultDocument } from '../xml.js';
 import { uploadRefOf } from './shared.js';
@@ -59,15 +60,14 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
   }
   const ifMatch = headerOf(ctx, 'if-match');
   const ifNoneMatch = headerOf(ctx, 'if-none-match');
-  const result = await ctx.engine.completeMultipartUpload({
+  const work = ctx.engine.completeMultipartUpload({
     ...ref,
     parts,
     checksum: wholeObjectChecksum(ctx),
     checksumType: parseChecksumType(headerOf(ctx, 'x-amz-checksum-type')),
     objectSize: objectSizeHeader === undefined ? undefined : Number(objectSizeHeader),
     conditions: ifMatch === undefined && ifNoneMatch === undefined ? undefined : { ifMatch, ifNoneMatch },
-  });
-  sendXml(ctx.res, 200, resultDocument('CompleteMultipartUploadResult', [
+  }).then((result) => resultDocument('CompleteMultipartUploadResult', [
     ['Location', locationOf(ctx, result.bucket, result.key)],
     ['Bucket', result.bucket],
     ['Key', result.key],
@@ -75,4 +75,5 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
     result.checksum === undefined ? undefined : [checksumElementName(result.checksum.algorithm), result.checksum.value],
     result.checksum === undefined ? undefined : ['ChecksumType', result.checksum.type],
   ]));
+  await respondWithKeepAlive(ctx, work, ctx.options.completeKeepAliveMs);
 }
