@@ -1,5 +1,5 @@
 import type { BlobStore } from '@mpu/core';
-import type { BackendConfig } from './config.js';
+import { BACKEND_TYPES, type BackendConfig, ConfigError } from './config.js';
 
 /**
  * Config → BlobStore. Embedders call this too, so "swap backends by configuration" works
@@ -38,6 +38,11 @@ export async function createStore(backend: BackendConfig): Promise<BlobStore> {
       const { GcsStore } = await import('@mpu/gcs');
       const { type: _type, ...options } = backend;
       return GcsStore.open(options);
+    }
+    default: {
+      // Embedders may pass configuration that never went through the schema.
+      const type = (backend as { type?: unknown }).type;
+      throw new ConfigError(`unknown backend type ${JSON.stringify(type)}; expected one of ${BACKEND_TYPES.join(', ')}`);
     }
   }
 }
