@@ -108,6 +108,8 @@ describe('errors of the multipart flow, on the wire', () => {
     for (const body of ['', '<CompleteMultipartUpload/>', '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>', '<oops', '<!DOCTYPE x [<!ENTITY a "b">]><CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&a;</ETag></Part></CompleteMultipartUpload>']) {
       expectError(await send(endpoint, { method: 'POST', url: `/errs/mx?uploadId=${id}`, body }), 400, 'MalformedXML');
     }
+    const oversize = `<CompleteMultipartUpload>${' '.repeat(2 * 1024 * 1024)}</CompleteMultipartUpload>`;
+    expectError(await send(endpoint, { method: 'POST', url: `/errs/mx?uploadId=${id}`, body: oversize }), 400, 'MalformedXML');
   });
 
   it('EntityTooLarge is answered before the body is sent (Expect: 100-continue)', async () => {
