@@ -11,7 +11,11 @@ export class DirectoryPruner {
   readonly #pending = new Set<string>();
   #draining: Promise<void> | undefined;
 
-  constructor(private readonly stopAt: string) {}
+  constructor(
+    private readonly stopAt: string,
+    /** Told about every directory removed (listings of it and its parent are now stale). */
+    private readonly onRemoved: (dir: string) => void = () => undefined,
+  ) {}
 
   /** Try to remove `dir` (and then its parents) once the current burst of deletes is over. */
   schedule(dir: string): void {
@@ -43,6 +47,7 @@ export class DirectoryPruner {
       } catch {
         return; // not empty (or already gone): its parents are not empty either
       }
+      this.onRemoved(dir);
     }
   }
 }

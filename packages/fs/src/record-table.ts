@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { ListRecordsOptions, RecordCondition, StoredRecord } from '@mpu/core';
 import { RecordConditionFailedError } from '@mpu/core';
 import { isMissing, writeFileAtomic } from './atomic-write.js';
+import { DirectoryListings } from './directory-listings.js';
 import { DirectoryPruner } from './directory-pruner.js';
 import { decodeRecordFile, encodeRecordFile, newVersion, recordValue } from './record-file.js';
 import { RecordCache } from './record-cache.js';
@@ -10,6 +11,10 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { MAX_RECORD_KEY_BYTES, keyBytes, recordPath } from './key-paths.js';
 import type { Layout } from './layout.js';
 import { walkRecordFiles } from './record-walk.js';
+
+/** Directories this big keep their sorted listing in memory until they change (see directory-listings.ts). */
+const LISTING_CACHE_MIN_ENTRIES = 256;
+const LISTING_CACHE_DIRECTORIES = 64;
 
 /** Thrown when a record key is longer than `maxRecordKeyBytes`. */
 export class RecordKeyTooLongError extends RangeError {
@@ -33,13 +38,17 @@ export class RecordTable {
   readonly #locks = new KeyedMutex();
   readonly #pruner: DirectoryPruner;
   readonly #cache: RecordCache;
+  readonly #listings = new DirectoryListings(LISTING_CACHE_MIN_ENTRIES, LISTING_CACHE_DIRECTORIES);
 
   constructor(
     private readonly layout: Layout,
     private readonly durable: boolean,
     cacheBytes: number,
   ) {
-    this.#pruner = new DirectoryPruner(layout.recordsDir);
+    this.#pruner = new DirectoryPruner(layout.recordsDir, (dir) => {
+      this.#listings.changed(dir);
+      this.#listings.changed(dirname(dir));
+    });
     this.#cache = new RecordCache(cacheBytes);
   }
 
@@ -62,7 +71,14 @@ export class RecordTable {
       }
       const version = newVersion();
       const file = encodeRecordFile(version, value);
-      await writeFileAtomic(this.layout.tmpDir, path, file, this.durable);
+      try {
+        await writeFileAtomic(this.layout.tmpDir, path, file, this.durable);
+      } finally {
+        // The file is new in its directory, and any directory created for it is new in its
+        // parent: every listing from here up is stale. (Called after the change: a listing
+        // read meanwhile is then not kept.)
+        for (let dir = dirname(path); dir.length >= this.layout.recordsDir.length; dir = dirname(dir)) this.#listings.changed(dir);
+      }
       // After the rename, never before: a reader that misses the cache must find this file.
       this.#cache.set(key, recordValue(file), version);
       return version;
@@ -86,6 +102,7 @@ export class RecordTable {
       // engine cleanup that deletes records is idempotent and is simply repeated.
       const removed = unlinkSyncIfPresent(path);
       this.#cache.delete(key);
+      this.#listings.changed(dirname(path));
       if (removed) this.#pruner.schedule(dirname(path));
     });
   }
@@ -98,7 +115,7 @@ export class RecordTable {
   async *list(prefix: string, options: ListRecordsOptions): AsyncIterable<StoredRecord> {
     let remaining = options.limit ?? Infinity;
     if (remaining <= 0) return;
-    for await (const batch of walkRecordFiles(this.layout.recordsDir, prefix, options.startAfter)) {
+    for await (const batch of walkRecordFiles(this.#listings, this.layout.recordsDir, prefix, options.startAfter)) {
       for (const { key, path } of batch) {
         const record = this.#load(key, path);
         if (record === undefined) continue; // deleted while we walked

@@ -1,7 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIR_MARK, FILE_MARK, directoryLabels, keyBytes, keyFromHex } from './key-paths.js';
-import { isMissing } from './atomic-write.js';
+import type { DirectoryListings } from './directory-listings.js';
+import { DIR_MARK, directoryLabels, keyBytes, keyFromHex } from './key-paths.js';
 
 export interface RecordFile {
   readonly key: string;
@@ -19,6 +18,7 @@ const BATCH = 64;
  * Works on hex strings: lower-case hex of bytes compares like the bytes (see key-paths.ts).
  */
 export async function* walkRecordFiles(
+  listings: DirectoryListings,
   recordsDir: string,
   prefix: string,
   startAfter: string | undefined,
@@ -29,51 +29,54 @@ export async function* walkRecordFiles(
   // Every key with this prefix lives below the prefix's fully determined directories.
   const { labels } = directoryLabels(prefixBytes);
   const start = join(recordsDir, ...labels.map((label) => DIR_MARK + label));
-  yield* walk(start, labels.join(''), prefixHex, afterHex);
+  yield* walk(listings, start, labels.join(''), prefixHex, afterHex);
 }
 
-interface Entry {
-  readonly name: string;
-  readonly hex: string; // this entry's full key hex (parents + own label)
-  readonly label: string; // own label only: siblings share the parent part
-  readonly isFile: boolean;
+/**
+ * What a directory at `parentHex` asks of its entries' labels for a bound `bound` (the
+ * prefix, or startAfter): nothing (`all`), nothing at all (`none`), or a comparison with the
+ * part of the bound below this directory (`rest`).
+ */
+type Bound = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'rest'; readonly rest: string };
+
+function prefixBound(parentHex: string, prefixHex: string): Bound {
+  if (parentHex.startsWith(prefixHex)) return { kind: 'all' };
+  if (prefixHex.startsWith(parentHex)) return { kind: 'rest', rest: prefixHex.slice(parentHex.length) };
+  return { kind: 'none' };
+}
+
+function afterBound(parentHex: string, afterHex: string | undefined): Bound {
+  if (afterHex === undefined) return { kind: 'all' };
+  if (afterHex.startsWith(parentHex)) return { kind: 'rest', rest: afterHex.slice(parentHex.length) };
+  // Diverged: every key below is greater (or, if parentHex < afterHex, smaller) than afterHex.
+  return parentHex > afterHex ? { kind: 'all' } : { kind: 'none' };
 }
 
 async function* walk(
+  listings: DirectoryListings,
   dir: string,
   parentHex: string,
   prefixHex: string,
   afterHex: string | undefined,
 ): AsyncGenerator<readonly RecordFile[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if (isMissing(error)) return; // never created, or pruned while we walked
-    throw error;
-  }
-  // Keep only entries that can hold wanted keys, then sort those: a page deep into a big
-  // directory sorts what is left after `startAfter`, not the whole directory.
-  const entries: Entry[] = [];
-  for (const name of names) {
-    const mark = name[0];
-    if (mark !== FILE_MARK && mark !== DIR_MARK) continue;
-    const isFile = mark === FILE_MARK;
-    const label = name.slice(1);
-    const hex = parentHex + label;
-    // A file must match the prefix; a directory may also be a step on the way to it.
-    const inPrefix = hex.startsWith(prefixHex) || (!isFile && prefixHex.startsWith(hex));
-    // Everything below a directory is `hex` + more: skip it only when wholly ≤ afterHex.
-    const afterStart = afterHex === undefined || hex > afterHex || (!isFile && afterHex.startsWith(hex));
-    if (inPrefix && afterStart) entries.push({ name, hex, label, isFile });
-  }
-  // Siblings by label (the parent part is common); on a tie the file (the shorter key) first.
-  entries.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.isFile === b.isFile ? 0 : a.isFile ? -1 : 1));
+  const prefix = prefixBound(parentHex, prefixHex);
+  const after = afterBound(parentHex, afterHex);
+  if (prefix.kind === 'none' || after.kind === 'none') return;
+  const entries = await listings.entries(dir);
+  if (!entries) return;
 
   let batch: RecordFile[] = [];
-  for (const entry of entries) {
-    if (entry.isFile) {
-      batch.push({ key: keyFromHex(entry.hex), path: join(dir, entry.name) });
+  for (const { name, label, isFile } of entries) {
+    // A file must match the prefix; a directory may also be a step on the way to it.
+    if (prefix.kind === 'rest' && !label.startsWith(prefix.rest) && (isFile || !prefix.rest.startsWith(label))) {
+      if (label > prefix.rest) break; // sorted: nothing later can match
+      continue;
+    }
+    // Everything below a directory is its label + more: skip it only when wholly ≤ startAfter.
+    if (after.kind === 'rest' && !(label > after.rest || (!isFile && after.rest.startsWith(label)))) continue;
+    const hex = parentHex + label;
+    if (isFile) {
+      batch.push({ key: keyFromHex(hex), path: join(dir, name) });
       if (batch.length >= BATCH) {
         yield batch;
         batch = [];
@@ -82,7 +85,7 @@ async function* walk(
     }
     if (batch.length > 0) yield batch;
     batch = [];
-    yield* walk(join(dir, entry.name), entry.hex, prefixHex, afterHex);
+    yield* walk(listings, join(dir, name), hex, prefixHex, afterHex);
   }
   if (batch.length > 0) yield batch;
 }
