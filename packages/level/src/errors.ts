@@ -17,6 +17,24 @@ export class StoreLockedError extends Error {
   }
 }
 
+/** Thrown by `LevelStore.open` for any other failure to open the directory (permissions, not a directory, corruption). */
+export class StoreOpenError extends Error {
+  override readonly name = 'StoreOpenError';
+  constructor(
+    readonly location: string,
+    options: ErrorOptions & { cause: unknown },
+  ) {
+    super(`cannot open LevelStore directory ${JSON.stringify(location)}: ${describeCause(options.cause)}`, options);
+  }
+}
+
+/** The innermost message: LevelDB's own reason sits under "Database failed to open". */
+function describeCause(error: unknown): string {
+  let message = String(error);
+  for (let current: unknown = error; current instanceof Error; current = current.cause) message = current.message;
+  return message;
+}
+
 /** Thrown by `writePart` when a body exceeds `capabilities.maxPartSize`. */
 export class PartTooLargeError extends RangeError {
   override readonly name = 'PartTooLargeError';

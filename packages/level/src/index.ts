@@ -1,5 +1,5 @@
 export { LevelStore } from './level-store.js';
 export type { LevelStoreOptions } from './level-store.js';
 export { LEVEL_STORE_CAPABILITIES, DEFAULT_CHUNK_SIZE } from './capabilities.js';
-export { StoreLockedError, PartTooLargeError, MissingChunkError } from './errors.js';
+export { StoreLockedError, StoreOpenError, PartTooLargeError, MissingChunkError } from './errors.js';
 export { CorruptEntryError } from './manifest.js';

@@ -7,7 +7,7 @@ import {
 } from '@mpu/core';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_MAX_FILE_SIZE, DEFAULT_WRITE_BUFFER_SIZE, LEVEL_STORE_CAPABILITIES } from './capabilities.js';
 import { rechunk } from './chunk-writer.js';
-import { MissingChunkError, PartTooLargeError, StoreLockedError, isLockedError } from './errors.js';
+import { MissingChunkError, PartTooLargeError, StoreLockedError, StoreOpenError, isLockedError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import {
   chunkKey, manifestKey, manifestRange, partChunksRange, partIdOf, partMetaKey, partMetaRange, recordKey,
@@ -87,7 +87,7 @@ export class LevelStore implements BlobStore {
       });
     } catch (error) {
       if (isLockedError(error)) throw new StoreLockedError(options.location, { cause: error });
-      throw error;
+      throw new StoreOpenError(options.location, { cause: error });
     }
     return new LevelStore(db, chunkSize);
   }

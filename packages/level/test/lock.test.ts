@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LevelStore, StoreLockedError } from '../src/index.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LevelStore, StoreLockedError, StoreOpenError } from '../src/index.js';
 import { ChildLines, spawnFixture } from './helpers/child.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -59,5 +61,16 @@ describe('LevelStore directory lock', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('any other open failure names the directory and the reason LevelDB gave', async () => {
+    const file = join(dir.path, 'a-file');
+    await writeFile(file, 'not a directory');
+    const location = join(file, 'db');
+    const error = await LevelStore.open({ location }).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreOpenError);
+    expect((error as StoreOpenError).location).toBe(location);
+    expect((error as Error).message).toContain(location);
+    expect((error as Error).message).toMatch(/ENOTDIR/);
   });
 });
