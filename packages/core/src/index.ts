@@ -22,3 +22,5 @@ export { createUploadId, isUploadId, uploadIdTime, UPLOAD_ID_LENGTH } from './up
 export { resolveRange } from './engine/ranges.js';
 export { compareKeys } from './engine/key-order.js';
 export * from './errors/s3-errors.js';
+export { withRetry } from './engine/with-retry.js';
+export type { RetryOptions } from './engine/with-retry.js';

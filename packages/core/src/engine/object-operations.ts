@@ -213,7 +213,12 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
     attributes,
     ...(checksum ? { checksum } : {}),
   };
-  await publishObject(ctx, record, undefined);
+  try {
+    await publishObject(ctx, record, undefined);
+  } catch (error) {
+    await ctx.store.deleteData(handle);
+    throw error;
+  }
   return { etag: record.etag, lastModified: new Date(record.lastModified), ...(checksum ? { checksum } : {}) };
 }
 
