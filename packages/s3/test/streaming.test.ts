@@ -52,6 +52,14 @@ afterAll(async () => {
   await server.close();
 });
 
+/** Polls `condition` (up to 10 s): no fixed sleeps, so a loaded machine does not flake. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 10_000) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function openPut(path: string, contentLength: number) {
   const url = new URL(server.url);
   const headers = { ...signHeaders({ method: 'PUT', url: path, payloadHash: 'UNSIGNED-PAYLOAD' }, url.host), 'content-length': String(contentLength) };
@@ -90,10 +98,11 @@ describe('streaming', () => {
   it('a client that disconnects mid-body aborts the engine write', async () => {
     const { req, response } = openPut('/bucket/cut?partNumber=1&uploadId=u', 64 * 1024 * 1024);
     response.catch(() => {});
+    const before = observed.length;
     req.write(Buffer.alloc(1024 * 1024));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => observed.length > before && (observed.at(-1)?.bytes ?? 0) > 0);
     req.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(() => observed.at(-1)?.failure !== undefined || observed.at(-1)?.aborted === true);
     const seen = observed.at(-1);
     expect(seen?.bytes).toBeLessThan(64 * 1024 * 1024);
     expect(seen?.failure !== undefined || seen?.aborted === true).toBe(true);
@@ -103,7 +112,7 @@ describe('streaming', () => {
     const { req, response } = openPut('/bucket/logged?partNumber=2&uploadId=u', 5);
     req.end('hello');
     expect(await response).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => logs.some((l) => l.key === 'logged'));
     const info = logs.find((l) => l.key === 'logged');
     expect(info).toMatchObject({ operation: 'UploadPart', method: 'PUT', bucket: 'bucket', status: 200, bytesIn: 5 });
     expect(info?.requestId).toMatch(/^[0-9A-F]{16}$/);
