@@ -88,6 +88,7 @@ export async function startGcsTestServer(options: GcsTestServerOptions = {}): Pr
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const method = req.method ?? 'GET';
+    if (req.headers.authorization !== undefined) stats.authorized++;
     const fault = faults.take(method, decodedForMatching(url.pathname + url.search));
     if (fault && 'status' in fault) {
       const error = new GcsHttpError(fault.status, fault.status === 429 ? 'rateLimitExceeded' : 'backendError', 'Injected fault.');

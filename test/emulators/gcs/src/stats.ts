@@ -6,6 +6,8 @@ export interface ServerStats {
   readonly bytesSent: number;
   /** Requests by operation, e.g. `objects.compose`, `objects.insert`, `objects.media`. */
   readonly requests: Readonly<Record<string, number>>;
+  /** Requests that carried an Authorization header (a client pointed here should send none). */
+  readonly authorized: number;
   /** Object bytes received, by object name ("bucket/name"). */
   readonly receivedByObject: Readonly<Record<string, number>>;
   /** Media bytes sent, by object name ("bucket/name"). */
@@ -16,6 +18,7 @@ export class StatsRecorder {
   bytesReceived = 0;
   bytesSent = 0;
   requests: Record<string, number> = {};
+  authorized = 0;
   receivedByObject: Record<string, number> = {};
   sentByObject: Record<string, number> = {};
 
@@ -35,7 +38,7 @@ export class StatsRecorder {
 
   snapshot(): ServerStats {
     return {
-      bytesReceived: this.bytesReceived, bytesSent: this.bytesSent, requests: { ...this.requests },
+      bytesReceived: this.bytesReceived, bytesSent: this.bytesSent, requests: { ...this.requests }, authorized: this.authorized,
       receivedByObject: { ...this.receivedByObject }, sentByObject: { ...this.sentByObject },
     };
   }
@@ -44,6 +47,7 @@ export class StatsRecorder {
     this.bytesReceived = 0;
     this.bytesSent = 0;
     this.requests = {};
+    this.authorized = 0;
     this.receivedByObject = {};
     this.sentByObject = {};
   }

@@ -170,5 +170,6 @@ describe('driven by @google-cloud/storage 7.19', () => {
   it('never connected anywhere but the test server on 127.0.0.1', () => {
     expect(connections.length).toBeGreaterThan(0);
     for (const target of connections) expect(target).toBe(`127.0.0.1:${server.port}`);
+    expect(server.stats().authorized).toBe(0); // and no Authorization header was ever sent
   });
 });
