@@ -7,7 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CountingStore, MultipartEngine, defineLimits } from '@mpu/core';
 import type { BlobStore } from '@mpu/core';
-import { catInto, catToNull, syncDisks } from './baselines.js';
+import { catInto, catToNull, nodeReadAll, syncDisks } from './baselines.js';
 import { openBackend, type BenchBackend, type BackendName } from './lib/backends.js';
 import { drain, writeGeneratedFile } from './lib/bytes.js';
 import { mapLimit } from './lib/concurrency.js';
@@ -112,13 +112,14 @@ async function runBackend(ctx: SuiteContext, name: BackendName): Promise<void> {
     }
     const tiny = profile.assembly.tinyParts;
     const tinyReps = tiny.reps[name] ?? 0;
+    const tinyCount = tiny.countFor?.[name] ?? tiny.count;
     const tinyRuns: Measured[] = [];
     for (let rep = 0; rep < tinyReps; rep++) {
-      tinyRuns.push(await completeTiny(ctx, backend, `tiny-${rep}`, tiny.count, tiny.partBytes, ctx.watchHeap && name === 'fs' && rep === 0));
-      progress.line(`assembly ${name} ${tiny.count} tiny parts #${rep + 1}/${tinyReps}: Complete ${tinyRuns[rep]!.completeMs.toFixed(1)} ms`);
+      tinyRuns.push(await completeTiny(ctx, backend, `tiny-${rep}`, tinyCount, tiny.partBytes, ctx.watchHeap && name === 'fs' && rep === 0));
+      progress.line(`assembly ${name} ${tinyCount} tiny parts #${rep + 1}/${tinyReps}: Complete ${tinyRuns[rep]!.completeMs.toFixed(1)} ms`);
     }
     if (tinyRuns.length > 0) {
-      record(ctx, name, 'tiny', { objectBytes: tiny.count * tiny.partBytes, partBytes: tiny.partBytes, parts: tiny.count }, tiny.count * tiny.partBytes, tinyRuns);
+      record(ctx, name, 'tiny', { objectBytes: tinyCount * tiny.partBytes, partBytes: tiny.partBytes, parts: tinyCount }, tinyCount * tiny.partBytes, tinyRuns);
     }
   } finally {
     await backend.close();
@@ -132,6 +133,7 @@ async function runCatBaselines(ctx: SuiteContext): Promise<void> {
   const tiny = profile.assembly.tinyParts;
   const pairs = new Map<string, { objectBytes: number; partBytes: number; sizes: number[] }>();
   for (const c of profile.assembly.cases) {
+    if (c.baseline === false) continue;
     pairs.set(`${sizeLabel(c.objectBytes)}.${sizeLabel(c.partBytes)}`, { objectBytes: c.objectBytes, partBytes: c.partBytes, sizes: partSizes(c.objectBytes, c.partBytes) });
   }
   pairs.set('tiny', { objectBytes: tiny.count * tiny.partBytes, partBytes: tiny.partBytes, sizes: Array.from({ length: tiny.count }, () => tiny.partBytes) });
@@ -143,12 +145,14 @@ async function runCatBaselines(ctx: SuiteContext): Promise<void> {
     await syncDisks();
     const assembleMs: number[] = [];
     const readMs: number[] = [];
+    const nodeMs: number[] = [];
     for (let rep = 0; rep < profile.assembly.catReps; rep++) {
       const output = join(ctx.workDir, 'cat', `${caseId}.out`);
       assembleMs.push(await catInto(paths, output));
       await rm(output);
       await syncDisks();
       readMs.push(await catToNull(paths));
+      nodeMs.push(await nodeReadAll(paths));
     }
     const params = { backend: 'cat', objectBytes: pair.objectBytes, partBytes: pair.partBytes, parts: pair.sizes.length };
     ctx.book.add({ id: `baseline.cat.${caseId}.assembleMs`, suite: 'baseline', label: '`cat` of the part files into one file', unit: 'ms', params }, assembleMs);
@@ -156,6 +160,8 @@ async function runCatBaselines(ctx: SuiteContext): Promise<void> {
       throughputs(pair.objectBytes, assembleMs));
     ctx.book.add({ id: `baseline.cat.${caseId}.readMBps`, suite: 'baseline', label: '`cat` of the part files to /dev/null', unit: 'MB/s', params },
       throughputs(pair.objectBytes, readMs));
+    ctx.book.add({ id: `baseline.node.${caseId}.readMBps`, suite: 'baseline', label: 'Node sequential read of the part files (1 MiB reads, one buffer)', unit: 'MB/s', params: { ...params, backend: 'node' } },
+      throughputs(pair.objectBytes, nodeMs));
     progress.line(`baseline cat ${caseId}: into a file ${Math.min(...assembleMs).toFixed(0)} ms (best), to /dev/null ` +
       `${Math.max(...throughputs(pair.objectBytes, readMs)).toFixed(0)} MB/s (best)`);
     await rm(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
  * reading part files) and `openssl speed md5` (the single-core MD5 floor of ingest).
  */
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
@@ -73,4 +74,37 @@ export async function ddFsyncMBps(path: string, mib: number): Promise<number> {
   await run('dd', ['if=/dev/zero', `of=${path}`, 'bs=1M', `count=${mib}`, 'conv=fsync'], { maxBuffer: 1 << 20 });
   const ms = performance.now() - start;
   return (mib * 1024 * 1024) / 1e6 / (ms / 1000);
+}
+
+/**
+ * Node's own sequential read of the part files (1 MiB reads into one reused buffer), in ms: the
+ * best a Node process can do, which splits a read-back gap to `cat` into Node's I/O path and
+ * mpu's own work.
+ */
+export async function nodeReadAll(paths: readonly string[]): Promise<number> {
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  const start = performance.now();
+  for (const path of paths) {
+    const file = await open(path, 'r');
+    try {
+      while ((await file.read(buffer, 0, buffer.length, null)).bytesRead > 0) {
+        // discard, as cat > /dev/null does
+      }
+    } finally {
+      await file.close();
+    }
+  }
+  return performance.now() - start;
+}
+
+/**
+ * Node's own MD5 over `bytes` of 64 KiB chunks (what a socket delivers), in MB/s: the ceiling
+ * for any single-stream ingest in this process, beside openssl's.
+ */
+export function nodeMd5MBps(chunks: Iterable<Uint8Array>, bytes: number): number {
+  const hash = createHash('md5');
+  const start = performance.now();
+  for (const chunk of chunks) hash.update(chunk);
+  hash.digest();
+  return bytes / 1e6 / ((performance.now() - start) / 1000);
 }

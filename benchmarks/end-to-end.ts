@@ -16,7 +16,7 @@ import type { SuiteContext } from './lib/context.js';
 import { MiB, sizeLabel, throughputs } from './lib/figures.js';
 import { readRss, sampleRss } from './lib/rss.js';
 import { BENCH_CREDENTIALS, S3RVER_CREDENTIALS } from './lib/server-credentials.js';
-import { stopChild } from './lib/services.js';
+import { ownChild, stopChild } from './lib/services.js';
 
 export type ServerKind = 'mpu' | 's3rver';
 const SERVER_CHILD = fileURLToPath(new URL('./lib/server-child.ts', import.meta.url));
@@ -29,9 +29,9 @@ interface ServerProcess {
 }
 
 async function startServer(kind: ServerKind, dir: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--conditions=mpu-source', '--import', 'tsx', SERVER_CHILD, kind, dir], {
+  const child = ownChild(spawn(process.execPath, ['--conditions=mpu-source', '--import', 'tsx', SERVER_CHILD, kind, dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines = createInterface({ input: child.stdout! });

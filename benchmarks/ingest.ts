@@ -9,8 +9,8 @@ import { Bench } from 'tinybench';
 import { MultipartEngine, checksumOf } from '@mpu/core';
 import type { ChecksumAlgorithm } from '@mpu/core';
 import { FsStore } from '@mpu/fs';
-import { ddFsyncMBps, opensslMd5MBps } from './baselines.js';
-import { bodyOf, bytesOf } from './lib/bytes.js';
+import { ddFsyncMBps, nodeMd5MBps, opensslMd5MBps } from './baselines.js';
+import { bodyOf, bytesOf, chunksOf } from './lib/bytes.js';
 import { mapLimit } from './lib/concurrency.js';
 import type { SuiteContext } from './lib/context.js';
 import { sizeLabel, throughputs } from './lib/figures.js';
@@ -69,6 +69,12 @@ export async function runIngestSuite(ctx: SuiteContext): Promise<void> {
   for (let i = 0; i < 3; i++) openssl.push(await opensslMd5MBps(seconds));
   book.add({ id: 'baseline.openssl.md5.MBps', suite: 'baseline', label: '`openssl speed -bytes 1048576 md5` (single core)', unit: 'MB/s', params: { backend: 'openssl' } }, openssl);
   progress.line(`baseline openssl md5: ${Math.max(...openssl).toFixed(0)} MB/s (best of 3)`);
+
+  const md5Bytes = ing.partBytes * ing.partsPerIteration;
+  const nodeMd5: number[] = [];
+  for (let i = 0; i < 3; i++) nodeMd5.push(nodeMd5MBps(chunksOf(md5Bytes), md5Bytes));
+  book.add({ id: 'baseline.node.md5.MBps', suite: 'baseline', label: 'Node `createHash(\'md5\')` over 64 KiB chunks (single thread)', unit: 'MB/s', params: { backend: 'node' } }, nodeMd5);
+  progress.line(`baseline node md5: ${Math.max(...nodeMd5).toFixed(0)} MB/s (best of 3)`);
 
   const ddMiB = Math.max(16, Math.round((ing.partBytes * ing.partsPerIteration) / (1024 * 1024)));
   const dd: number[] = [];

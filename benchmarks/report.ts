@@ -41,8 +41,9 @@ function assemblySection(figures: readonly Figure[]): string {
     const base = c.id.replace(/\.completeMs$/, '');
     const caseId = base.split('.').slice(2).join('.');
     const read = byId.get(`${base}.readMBps`);
-    const catRead = byId.get(`baseline.cat.${caseId}.readMBps`);
-    const catAsm = byId.get(`baseline.cat.${caseId}.assembleMs`);
+    const sameParts = (f: Figure | undefined): Figure | undefined => (f && f.params['parts'] === c.params['parts'] ? f : undefined);
+    const catRead = sameParts(byId.get(`baseline.cat.${caseId}.readMBps`));
+    const catAsm = sameParts(byId.get(`baseline.cat.${caseId}.assembleMs`));
     const bytesRead = byId.get(`${base}.partBytesRead`);
     return [
       String(c.params['backend']), sizeLabel(Number(c.params['objectBytes'])), `${c.params['parts']} × ${sizeLabel(Number(c.params['partBytes']))}`,

@@ -11,7 +11,7 @@ const CHUNKS: readonly Buffer[] = Array.from({ length: MiB / CHUNK_BYTES }, (_, 
   BLOCK.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES));
 
 /** The i-th chunk of every generated body; chunks are immutable and shared. */
-function* chunksOf(size: number): Generator<Buffer> {
+export function* chunksOf(size: number): Generator<Buffer> {
   let left = size;
   for (let i = 0; left > 0; i = (i + 1) % CHUNKS.length) {
     const chunk = CHUNKS[i]!;

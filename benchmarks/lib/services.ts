@@ -9,6 +9,19 @@ const AZURITE_ACCOUNT = 'devstoreaccount1';
 const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const AZURITE_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'azure', 'node_modules', '.bin', 'azurite-blob');
 
+// Child processes this run started: killed if the run exits early, so no emulator outlives it.
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
+/** Registers a child to be killed if this process exits first. */
+export function ownChild(child: ChildProcess): ChildProcess {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  return child;
+}
+
 export interface Azurite {
   readonly connectionString: string;
   readonly pid: number;
@@ -23,10 +36,10 @@ export async function startAzurite(cwd: string): Promise<Azurite> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn(AZURITE_BIN, [
+    const child = ownChild(spawn(AZURITE_BIN, [
       '--blobHost', '127.0.0.1', '--blobPort', String(port),
       '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--silent',
-    ], { stdio: ['ignore', 'ignore', 'pipe'], cwd });
+    ], { stdio: ['ignore', 'ignore', 'pipe'], cwd }));
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
