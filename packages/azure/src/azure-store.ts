@@ -31,7 +31,7 @@ export class AzureStore implements BlobStore {
     const config = resolveConfig(options);
     this.container = config.containerClient;
     this.prefix = config.prefix;
-    this.#records = new RecordBlobs(config.containerClient, config.prefix);
+    this.#records = new RecordBlobs(config.containerClient, config.prefix, config.listPageSize);
     this.#data = new DataBlobs(config.containerClient, config.prefix, config);
     this.capabilities = azureCapabilities(config.blockSize, this.#records.maxKeyBytes);
   }

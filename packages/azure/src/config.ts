@@ -31,6 +31,8 @@ export type AzureStoreOptions = AzureCredentials & {
   readonly stageConcurrency?: number;
   /** Send a transactional MD5 with every staged block (default true; one MD5 pass per byte). */
   readonly transactionalMd5?: boolean;
+  /** Blobs per List Blobs page when listing records (default 1000, at most 5000). */
+  readonly listPageSize?: number;
   /** Passed to the Azure SDK pipeline; `retryOptions` configures its retry policy. */
   readonly pipelineOptions?: StoragePipelineOptions;
 };
@@ -58,6 +60,7 @@ export interface ResolvedConfig {
   readonly blockSize: number;
   readonly stageConcurrency: number;
   readonly transactionalMd5: boolean;
+  readonly listPageSize: number;
 }
 
 // Container name rules: https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata#container-names
@@ -79,12 +82,17 @@ export function resolveConfig(options: AzureStoreOptions): ResolvedConfig {
   if (!Number.isSafeInteger(stageConcurrency) || stageConcurrency < 1 || stageConcurrency > 64) {
     throw new InvalidAzureStoreOptionsError('stageConcurrency', 'must be an integer from 1 to 64');
   }
+  const listPageSize = options.listPageSize ?? 1000;
+  if (!Number.isSafeInteger(listPageSize) || listPageSize < 1 || listPageSize > 5000) {
+    throw new InvalidAzureStoreOptionsError('listPageSize', 'must be an integer from 1 to 5000');
+  }
   return {
     containerClient: serviceClient(options).getContainerClient(options.container),
     prefix,
     createContainer: options.createContainer ?? false,
     blockSize,
     stageConcurrency,
+    listPageSize,
     transactionalMd5: options.transactionalMd5 ?? true,
   };
 }

@@ -5,6 +5,7 @@ import {
 } from '@mpu/core';
 import { isConditionFailure, isNotFound, toStoreError } from './azure-errors.js';
 import { isWellFormed } from './key-encoding.js';
+import { ListResumeMarkers } from './list-resume.js';
 import { MAX_RECORD_KEY_BYTES, RecordNames } from './record-names.js';
 import { readAll } from './streams.js';
 
@@ -17,7 +18,7 @@ const INLINE_VALUE_BYTES = 2048;
 const WRITER = 'w';
 const VALUE = 'v';
 const LONG_KEY = 'k';
-const LIST_PAGE_SIZE = 1000;
+const DEFAULT_LIST_PAGE_SIZE = 1000;
 const LIST_FETCH_CONCURRENCY = 16;
 
 /** Thrown for a record key this store cannot name (too long, or lone surrogates). */
@@ -39,11 +40,14 @@ export class RecordKeyNotStorableError extends RangeError {
 export class RecordBlobs {
   readonly #container: ContainerClient;
   readonly #names: RecordNames;
+  readonly #pageSize: number;
+  readonly #resume = new ListResumeMarkers();
   readonly maxKeyBytes = MAX_RECORD_KEY_BYTES;
 
-  constructor(container: ContainerClient, storePrefix: string) {
+  constructor(container: ContainerClient, storePrefix: string, listPageSize = DEFAULT_LIST_PAGE_SIZE) {
     this.#container = container;
     this.#names = new RecordNames(storePrefix);
+    this.#pageSize = listPageSize;
   }
 
   async read(key: string): Promise<StoredRecord | undefined> {
@@ -104,10 +108,13 @@ export class RecordBlobs {
     const limit = options.limit ?? Infinity;
     if (limit <= 0) return;
     const { startAfter } = options;
+    const namePrefix = this.#names.listingPrefixOf(prefix);
+    const marker = startAfter === undefined ? undefined : this.#resume.get(namePrefix, startAfter);
     let yielded = 0;
     let batch: ListedRecord[] = [];
+    let lastYielded: ListedRecord | undefined;
     try {
-      for await (const listed of this.#orderedListing(this.#names.listingPrefixOf(prefix))) {
+      for await (const listed of this.#orderedListing(namePrefix, marker)) {
         const last = listed === LISTING_END;
         if (!last) {
           if (!listed.key.startsWith(prefix)) continue;
@@ -115,18 +122,25 @@ export class RecordBlobs {
           batch.push(listed);
         }
         // Values are resolved a batch at a time, so the GETs of non-inlined ones run in parallel.
-        if (last || yielded + batch.length >= limit || batch.length >= LIST_PAGE_SIZE) {
-          const records = await this.#values(batch);
+        if (last || yielded + batch.length >= limit || batch.length >= this.#pageSize) {
+          const listedBatch = batch;
+          const records = await this.#values(listedBatch);
           batch = [];
-          for (const record of records) {
+          for (const [index, record] of records.entries()) {
             if (!record) continue; // deleted between listing and reading
+            lastYielded = listedBatch[index];
             yield record;
             if (++yielded >= limit) return;
           }
         }
       }
     } catch (error) {
+      // A marker the service no longer accepts: forget it, so the next call lists from the start.
+      if (marker !== undefined && startAfter !== undefined) this.#resume.forget(namePrefix, startAfter);
       throw toStoreError(error, 'list records');
+    } finally {
+      // The caller's next page will most likely start after the last record it saw.
+      if (lastYielded?.pageMarker !== undefined) this.#resume.remember(namePrefix, lastYielded.key, lastYielded.pageMarker);
     }
   }
 
@@ -134,15 +148,20 @@ export class RecordBlobs {
    * Listed records in UTF-8 key order. Names are in key order already except inside a run of
    * long keys sharing a head (record-names.ts), which is collected and sorted by full key.
    */
-  async *#orderedListing(namePrefix: string): AsyncIterable<ListedRecord | typeof LISTING_END> {
+  async *#orderedListing(namePrefix: string, marker: string | undefined): AsyncIterable<ListedRecord | typeof LISTING_END> {
     let run: { head: string; records: ListedRecord[] } | undefined;
     const endRun = (): ListedRecord[] => {
       const records = run?.records.sort((a, b) => compareUtf8(a.key, b.key)) ?? [];
       run = undefined;
       return records;
     };
-    const pages = this.#container.listBlobsFlat({ prefix: namePrefix, includeMetadata: true }).byPage({ maxPageSize: LIST_PAGE_SIZE });
+    const pages = this.#container
+      .listBlobsFlat({ prefix: namePrefix, includeMetadata: true })
+      .byPage({ maxPageSize: this.#pageSize, ...(marker === undefined ? {} : { continuationToken: marker }) });
+    let pageMarker = marker; // the marker that fetched the current page (undefined: the first)
     for await (const page of pages) {
+      const thisPage = pageMarker;
+      pageMarker = page.continuationToken || undefined;
       for (const item of page.segment.blobItems) {
         const parsed = this.#names.parse(item.name);
         if (!parsed) continue; // a foreign blob: not ours
@@ -157,7 +176,9 @@ export class RecordBlobs {
           continue;
         }
         yield* endRun();
-        yield { key: parsed.key, item };
+        // Only a short key is a safe resume point: a long key's run may have begun on an
+        // earlier page, with members that sort after it.
+        yield { key: parsed.key, item, ...(thisPage === undefined ? {} : { pageMarker: thisPage }) };
       }
     }
     yield* endRun();
@@ -204,6 +225,8 @@ const LISTING_END = Symbol('listing end');
 interface ListedRecord {
   readonly key: string;
   readonly item: BlobItem;
+  /** Marker of the listing page that held this (short) key, when it was not the first page. */
+  readonly pageMarker?: string;
 }
 
 function base64Key(key: string): string {

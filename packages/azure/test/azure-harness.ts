@@ -12,7 +12,7 @@ export interface AzureTestHarness {
   readonly container: ContainerClient;
   readonly connectionString: string;
   /** A store under a fresh prefix (or under `prefix` to share one with another store). */
-  open(options?: Partial<Pick<AzureStoreOptions, 'blockSize' | 'transactionalMd5' | 'stageConcurrency'>> & { prefix?: string }): Promise<AzureStore>;
+  open(options?: Partial<Pick<AzureStoreOptions, 'blockSize' | 'transactionalMd5' | 'stageConcurrency' | 'listPageSize'>> & { prefix?: string }): Promise<AzureStore>;
   freshPrefix(): string;
   /** Deletes the container. */
   cleanup(): Promise<void>;
@@ -37,6 +37,7 @@ export async function azureTestHarness(): Promise<AzureTestHarness> {
         ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
         ...(options.transactionalMd5 !== undefined && { transactionalMd5: options.transactionalMd5 }),
         ...(options.stageConcurrency !== undefined && { stageConcurrency: options.stageConcurrency }),
+        ...(options.listPageSize !== undefined && { listPageSize: options.listPageSize }),
       }),
     cleanup: async () => {
       await container.deleteIfExists();

@@ -24,12 +24,15 @@ export interface FaultRule {
  */
 export class FaultProxy {
   readonly rules: FaultRule[] = [];
+  /** Every request seen, as `METHOD url`. */
+  readonly requests: string[] = [];
   readonly #server: Server;
   readonly #upstream: URL;
 
   private constructor(upstream: URL) {
     this.#upstream = upstream;
     this.#server = createServer((req, res) => {
+      this.requests.push(`${req.method} ${req.url}`);
       const rule = this.rules.find((r) => (r.times ?? 1) > 0 && r.match(req));
       if (rule) rule.times = (rule.times ?? 1) - 1;
       if (rule?.fault === 'busy') {

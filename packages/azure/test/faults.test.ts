@@ -14,12 +14,14 @@ const emulator = inject('azureIsEmulator');
 let harness: AzureTestHarness;
 let proxy: FaultProxy | undefined;
 let store: AzureStore;
+let proxiedConnectionString: string;
 
 beforeAll(async () => {
   harness = await azureTestHarness();
   if (!emulator) return;
   const started = await FaultProxy.start(harness.connectionString);
   proxy = started.proxy;
+  proxiedConnectionString = started.connectionString;
   store = await AzureStore.open({
     connectionString: started.connectionString,
     container: harness.container.containerName,
@@ -87,6 +89,31 @@ if (emulator) describe('AzureStore under injected faults', () => {
     expect(failure).toMatchObject({ statusCode: 400 });
     expect(failure).not.toBeInstanceOf(TransientStoreError);
     await expect(store.assemble('corrupt', [{ partId: 'p', size: 7 }])).rejects.toThrow();
+  });
+
+  it('pages through records without re-listing from the start (resume markers)', async () => {
+    const paged = await AzureStore.open({
+      connectionString: proxiedConnectionString,
+      container: harness.container.containerName,
+      prefix: `paging-${randomBytes(3).toString('hex')}/`,
+      listPageSize: 10,
+    });
+    const keys = Array.from({ length: 100 }, (_, i) => `key-${String(i).padStart(3, '0')}`);
+    await Promise.all(keys.map((key) => paged.writeRecord(key, Buffer.from(key))));
+    const listCalls = () => proxy!.requests.filter((r) => r.startsWith('GET') && r.includes('comp=list')).length;
+    const before = listCalls();
+    const seen: string[] = [];
+    let startAfter: string | undefined;
+    for (;;) {
+      const page: string[] = [];
+      for await (const record of paged.listRecords('key-', { ...(startAfter === undefined ? {} : { startAfter }), limit: 10 })) page.push(record.key);
+      if (page.length === 0) break;
+      seen.push(...page);
+      startAfter = page.at(-1);
+    }
+    expect(seen).toEqual(keys);
+    // 11 calls (the last one finds nothing) of about one or two pages each, not 1 + 2 + … + 10.
+    expect(listCalls() - before).toBeLessThanOrEqual(22);
   });
 
   it('client errors are not marked transient', async () => {
