@@ -27,6 +27,7 @@ export default defineConfig({
       { extends: true, test: { name: 's3', include: ['packages/s3/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['packages/cli/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts']} },
+      { extends: true, test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'] } },
       { extends: true, test: { name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] } },
     ],
   },
