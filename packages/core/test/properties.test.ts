@@ -307,3 +307,77 @@ describe('engine properties', () => {
     }), { numRuns: 100 });
   });
 });
+
+/** Yields to the event loop a pseudo-random number of times before each call. */
+class JitterStore extends TrackingStore {
+  #seed: number;
+  constructor(seed: number) {
+    super();
+    this.#seed = seed;
+  }
+  async #jitter(): Promise<void> {
+    this.#seed = (this.#seed * 1103515245 + 12345) & 0x7fffffff;
+    for (let i = this.#seed % 9; i > 0; i--) await new Promise((resolve) => setImmediate(resolve));
+  }
+  override async readRecord(key: string) { await this.#jitter(); return super.readRecord(key); }
+  override async writeRecord(key: string, value: Uint8Array, condition?: Parameters<MemoryStore['writeRecord']>[2]) { await this.#jitter(); return super.writeRecord(key, value, condition); }
+  override async deleteRecord(key: string, condition?: { readonly ifVersion: string }) { await this.#jitter(); return super.deleteRecord(key, condition); }
+  override async assemble(upload: string, parts: readonly PartRef[]) { await this.#jitter(); return super.assemble(upload, parts); }
+  override async discard(upload: string, partIds?: readonly string[]) { await this.#jitter(); return super.discard(upload, partIds); }
+}
+
+type Racer = { kind: 'completeAll' } | { kind: 'completeFirst' } | { kind: 'abort' } | { kind: 'lateUpload' };
+
+describe('engine properties under concurrency', () => {
+  it('racing Completes, Aborts and late UploadParts on one upload: one outcome, consistent object, nothing leaked', async () => {
+    const racer: fc.Arbitrary<Racer> = fc.constantFrom<Racer>({ kind: 'completeAll' }, { kind: 'completeFirst' }, { kind: 'abort' }, { kind: 'lateUpload' });
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 30 }), fc.array(racer, { minLength: 2, maxLength: 5 }), async (seed, racers) => {
+      const store = new JitterStore(seed);
+      const engine = new MultipartEngine({ store, limits: LIMITS });
+      await engine.createBucket('bucket');
+      const ref = await engine.createMultipartUpload({ bucket: 'bucket', key: 'key' });
+      const texts = ['first', 'second', 'third'];
+      const parts = [];
+      for (const [index, text] of texts.entries()) parts.push(await engine.uploadPart({ ...ref, partNumber: index + 1, body: once(Buffer.from(text)) }));
+      const listings = {
+        completeAll: parts.map(({ partNumber, etag }) => ({ partNumber, etag })),
+        completeFirst: [{ partNumber: 1, etag: parts[0]!.etag }],
+      };
+      const results = await Promise.allSettled(racers.map((entry, index) => {
+        switch (entry.kind) {
+          case 'completeAll':
+          case 'completeFirst':
+            return engine.completeMultipartUpload({ ...ref, parts: listings[entry.kind] });
+          case 'abort':
+            return engine.abortMultipartUpload(ref);
+          case 'lateUpload':
+            return engine.uploadPart({ ...ref, partNumber: 4 + (index % 3), body: once(Buffer.from('late')) });
+        }
+      }));
+      const outcome = (kind: Racer['kind']) => results.filter((_, i) => racers[i]!.kind === kind);
+      const completes = [...outcome('completeAll'), ...outcome('completeFirst')];
+      const completed = completes.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof engine.completeMultipartUpload>>> => r.status === 'fulfilled');
+      const aborted = outcome('abort').filter((r) => r.status === 'fulfilled');
+      for (const result of results) {
+        if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'NoSuchUpload' });
+      }
+      // Exactly one fate: completed (every successful Complete answers the same) or aborted.
+      expect(completed.length > 0 && aborted.length > 0).toBe(false);
+      expect(aborted.length).toBeLessThanOrEqual(1);
+      if (completed.length > 0) {
+        const [first] = completed;
+        for (const result of completed) expect(result.value).toEqual(first!.value);
+        const texted = first!.value.etag.endsWith('-3"') ? texts.join('') : texts[0]!;
+        const got = await engine.getObject({ bucket: 'bucket', key: 'key' });
+        expect((await readAll(got.body)).toString()).toBe(texted);
+        expect(await store.surviving(ref.uploadId)).toHaveLength(first!.value.etag.endsWith('-3"') ? 3 : 1);
+      } else {
+        await expect(engine.getObject({ bucket: 'bucket', key: 'key' })).rejects.toMatchObject({ code: 'NoSuchKey' });
+        if (aborted.length === 1) expect(await store.surviving(ref.uploadId)).toEqual([]);
+      }
+      const keys: string[] = [];
+      for await (const record of store.listRecords(`part/${ref.uploadId}/`)) keys.push(record.key);
+      if (completed.length > 0 || aborted.length > 0) expect(keys).toEqual([]);
+    }), { numRuns: 60 });
+  });
+});

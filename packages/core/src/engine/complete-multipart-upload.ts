@@ -5,6 +5,7 @@ import {
   BadDigestError, ConditionalRequestConflictError, EntityTooLargeError, EntityTooSmallError, InvalidPartError, InvalidPartOrderError,
   InvalidRequestError, MalformedXMLError, NoSuchUploadError,
 } from '../errors/s3-errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { checkWriteConditions } from './conditions.js';
 import { type EngineContext, type Versioned, readJson, requireBucket, tryWriteJson } from './engine-context.js';
 import { publishCompletedObject } from './publish-object.js';
@@ -196,10 +197,21 @@ export async function completeMultipartUpload(ctx: EngineContext, input: Complet
 
   // Preconditions before the upload is touched: a 412 leaves it intact and `initiated`.
   const current = await readJson<ObjectRecord>(ctx.store, recordKeys.object(input.bucket, input.key));
-  checkWriteConditions(input.conditions, input.key, current?.value);
-  if (!upload || upload.value.state !== 'initiated') throw new NoSuchUploadError(input.uploadId);
-
-  const plan = await planCompletion(ctx, upload.value, input, current);
+  let plan: CompletionPlan;
+  try {
+    checkWriteConditions(input.conditions, input.key, current?.value);
+    if (!upload || upload.value.state !== 'initiated') throw new NoSuchUploadError(input.uploadId);
+    plan = await planCompletion(ctx, upload.value, input, current);
+  } catch (error) {
+    // Validation ran against a moving target if a concurrent Complete or Abort finished the
+    // upload meanwhile (its part records vanish, its object appears): answer for that outcome.
+    if (!(error instanceof S3Error) || !upload) throw error;
+    const latest = await readUpload(ctx, input);
+    if (latest?.value.state === 'completed') return completeMultipartUpload(ctx, input);
+    if (latest?.value.state === 'completing') return finishCompletion(ctx, latest);
+    if (!latest || latest.value.state === 'aborted') throw new NoSuchUploadError(input.uploadId);
+    throw error;
+  }
   const completing: UploadRecord = { ...upload.value, state: 'completing', completion: plan };
   const version = await tryWriteJson(ctx.store, recordKeys.upload(input.bucket, input.uploadId), completing, { ifVersion: upload.version });
   if (version === undefined) {
