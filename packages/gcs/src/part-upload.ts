@@ -71,7 +71,7 @@ export async function uploadPart(
       if (next.value.byteLength === 0) continue;
       size += next.value.byteLength;
       if (size > settings.maxPartSize) throw new PartTooLargeError(partId, settings.maxPartSize);
-      yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      yield Buffer.from(next.value); // copy: the client may hold it (chunk cache) after we move on
     }
   }
   const upload = file.createWriteStream({
