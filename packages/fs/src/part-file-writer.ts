@@ -1,12 +1,12 @@
 import type { FileHandle } from 'node:fs/promises';
 
 /**
- * Streams a body into an open file with bounded memory. The next chunk is pulled only after
- * the previous one is on its way to the kernel (backpressure). Chunks under 512 KiB (HTTP
- * bodies arrive in 16–64 KiB pieces) are copied into a 1 MiB staging buffer, so a body costs
- * one write per MiB rather than one thread-pool hop per chunk (the copy is cheaper than the
- * hop); large chunks are written straight from the caller's buffer. Nothing is kept after it is written, so
- * callers may reuse their buffers.
+ * Streams a body into an open file with bounded memory: the next chunk is pulled only once
+ * the previous one is written or copied into the staging buffer (backpressure). Chunks under
+ * 512 KiB (HTTP bodies arrive in 16–64 KiB pieces) are copied into a 1 MiB staging buffer, so
+ * a body costs one write per MiB rather than one thread-pool hop per chunk (the copy is
+ * cheaper than the hop); large chunks are written straight from the caller's buffer. Nothing
+ * is kept after it is written, so callers may reuse their buffers.
  */
 const STAGING_BYTES = 1024 * 1024;
 const DIRECT_WRITE_BYTES = 512 * 1024;
