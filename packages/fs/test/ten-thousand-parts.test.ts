@@ -82,8 +82,10 @@ describe('10,000-part upload through MultipartEngine', () => {
       const added = [...after].filter(([path]) => !before.has(path));
       expect(added).toHaveLength(1);
       expect(added[0]![0]).toContain('/manifests/');
-      // Generous bound for a loaded 2-core CI box; the measured time is logged above.
-      expect(completeMs).toBeLessThan(5_000);
+      // The target is < 1 s (about 1 s measured on an idle 2-core box); this bound only catches
+      // a regression to per-byte work, since shared CI boxes here run at load 10-20. The
+      // measured time is logged above.
+      expect(completeMs).toBeLessThan(8_000);
 
       const object = await engine.getObject({ bucket, key });
       const whole = await readAll(object.body);
