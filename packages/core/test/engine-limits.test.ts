@@ -78,6 +78,14 @@ describe('upload ids', () => {
     expect(upload.initiated).toEqual(clock.now);
   });
 
+  it('a custom idGenerator must return a non-empty id without "/"', async () => {
+    for (const bad of ['', 'a/b']) {
+      const { engine } = makeEngine({ idGenerator: () => bad });
+      await engine.createBucket('bucket');
+      await expect(engine.createMultipartUpload({ bucket: 'bucket', key: 'k' })).rejects.toThrow(TypeError);
+    }
+  });
+
   it('a custom idGenerator that collides gets retried', async () => {
     const ids = ['same', 'same', 'other'];
     const { engine } = makeEngine({ idGenerator: () => ids.shift()! });

@@ -24,6 +24,10 @@ export async function createMultipartUpload(ctx: EngineContext, input: CreateMul
   const initiated = ctx.now();
   for (;;) {
     const uploadId = ctx.newUploadId(initiated);
+    if (typeof uploadId !== 'string' || uploadId === '' || uploadId.includes('/')) {
+      // Record keys embed the id: a `/` would make the upload unreachable by its own id.
+      throw new TypeError(`idGenerator returned an unusable upload id ${JSON.stringify(uploadId)}`);
+    }
     const record: UploadRecord = {
       bucket: input.bucket,
       key: input.key,
