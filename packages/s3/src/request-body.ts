@@ -38,35 +38,36 @@ function parseLength(value: string | undefined, name: string): number | undefine
   return Number(value);
 }
 
-/** The raw request body as an async iterable, with an idle timeout and short-body detection. */
+/**
+ * The raw request body as an async iterable, with an idle timeout and short-body detection.
+ * The request is never destroyed here: when reading stops early (a bad chunk signature, a
+ * stalled client, an engine limit) the handler must still be able to answer on the socket;
+ * it marks the response `Connection: close` so the unread rest is never parsed as a request.
+ */
 async function* rawBody(ctx: RequestContext, contentLength: number | undefined): AsyncGenerator<Uint8Array> {
   sendContinueIfAwaited(ctx.req, ctx.res);
-  const iterator = ctx.req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const iterator = ctx.req.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let received = 0;
   const idleMs = ctx.options.bodyIdleTimeoutMs;
-  try {
-    while (true) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new S3Error('RequestTimeout')), idleMs);
-      });
-      let step: IteratorResult<Buffer>;
-      try {
-        step = await Promise.race([iterator.next(), timeout]);
-      } catch (error) {
-        if (error instanceof S3Error) throw error;
-        // The client went away mid-body (ECONNRESET / "aborted").
-        throw new S3Error('IncompleteBody', undefined, {}, { cause: error });
-      } finally {
-        clearTimeout(timer);
-      }
-      if (step.done) break;
-      received += step.value.length;
-      ctx.bytesIn = received;
-      yield step.value;
+  while (true) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new S3Error('RequestTimeout')), idleMs);
+    });
+    let step: IteratorResult<Buffer>;
+    try {
+      step = await Promise.race([iterator.next(), timeout]);
+    } catch (error) {
+      if (error instanceof S3Error) throw error;
+      // The client went away mid-body (ECONNRESET / "aborted").
+      throw new S3Error('IncompleteBody', undefined, {}, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
-  } finally {
-    await iterator.return?.();
+    if (step.done) break;
+    received += step.value.length;
+    ctx.bytesIn = received;
+    yield step.value;
   }
   if (contentLength !== undefined && received < contentLength) {
     throw new S3Error('IncompleteBody');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, MultipartEngine } from '@mpu/core';
 import { startS3Server } from '../src/index.js';
@@ -102,5 +103,25 @@ describe('signed aws-chunked on the wire', () => {
   it('x-amz-decoded-content-length that lies → 400 IncompleteBody', async () => {
     const res = await putSigned('/sig/lying', data, { contentLength: data.length + 1 });
     expect({ status: res.status, code: errorCode(res.text) }).toEqual({ status: 400, code: 'IncompleteBody' });
+  });
+
+  it('a forged first chunk of a large body is answered while the client is still sending', async () => {
+    const big = Buffer.alloc(16 * 1024 * 1024, 5);
+    const date = new Date();
+    const headers: Record<string, string> = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(big.length) };
+    const url = new URL(server.url);
+    const signed = signHeaders({ method: 'PUT', url: '/sig/big', headers, payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', date }, url.host);
+    const seed = /Signature=([0-9a-f]{64})/.exec(signed.authorization ?? '')?.[1] ?? '';
+    const body = encodeSigned(big, 65536, date, seed, { corruptChunk: 0 });
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'PUT', path: '/sig/big', headers: { ...signed, 'content-length': String(body.length) } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
+      req.write(body.subarray(0, 256 * 1024)); // the rest is never sent: the answer must not wait for it
+    });
+    expect({ status: answer.status, code: errorCode(answer.text) }).toEqual({ status: 403, code: 'SignatureDoesNotMatch' });
   });
 });
