@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One vitest run for the whole workspace (`pnpm test`): each package is a project, so global
 // setups (Azurite, the GCS test server) start only for the suites that need them.
 // `mpu-source` makes workspace packages resolve to their TypeScript sources (no build needed).
-const conditions = ['mpu-source', 'import', 'module', 'node', 'default'];
+const conditions = ['mpu-source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },

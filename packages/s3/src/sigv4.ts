@@ -6,14 +6,12 @@ import type { SecretLookup } from './credentials.js';
 /**
  * SigV4 verification (header and presigned forms), S3 flavour (S3-MULTIPART.md §8).
  *
- * The math is HMAC-SHA256 / SHA-256 from node:crypto. @smithy/signature-v4 was the first
- * choice and reproduces every vector, but it cannot be loaded under the workspace's vitest
- * configuration: the `module` export condition there selects smithy's `dist-es` build, whose
- * extension-less relative imports Node cannot resolve (see README "Implementation notes").
- * Its server-side gaps would have needed working around anyway: `sign()` deletes a signed
- * `date` header (AWS's TV5 PUT signs one), injects `x-amz-date`, decides signability itself
- * and normalises `.`/`..`/`//` in paths unless `uriEscapePath` is off. So the canonical
- * request is rebuilt here from exactly the headers named in SignedHeaders.
+ * The math is HMAC-SHA256 / SHA-256 from node:crypto. @smithy/signature-v4 reproduces every
+ * vector, but it is a *signer*: `sign()` deletes a signed `date` header (AWS's TV5 PUT signs
+ * one), injects `x-amz-date`, decides signability itself and normalises `.`/`..`/`//` in paths
+ * unless `uriEscapePath` is off. A verifier must rebuild the canonical request from exactly
+ * the headers the client named in SignedHeaders, as received, so it is built here; the §11
+ * vectors (TV5–TV9) pin it to AWS's and botocore's own output.
  */
 
 export const ALGORITHM_IDENTIFIER = 'AWS4-HMAC-SHA256';
