@@ -16,6 +16,11 @@ export interface GcsStoreOptions {
    * endpoint that is not a googleapis.com host is called without authentication.
    */
   readonly apiEndpoint?: string;
+  /**
+   * Authenticate against a custom `apiEndpoint` too (e.g. a Private Service Connect endpoint).
+   * 7.x otherwise sends no credentials to any endpoint other than the default. Default false.
+   */
+  readonly useAuthWithCustomEndpoint?: boolean;
   /** Parts up to this size are buffered and sent in one request; larger ones stream resumably. Default 8 MiB. */
   readonly singleRequestMaxBytes?: number;
   /** Resumable upload chunk (a multiple of 256 KiB); the client buffers one chunk for retries. Default 8 MiB. */
@@ -116,10 +121,11 @@ export function createClients(options: GcsStoreOptions, config: ResolvedGcsConfi
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.keyFilename ? { keyFilename: options.keyFilename } : {}),
     ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+    ...(options.useAuthWithCustomEndpoint ? { useAuthWithCustomEndpoint: true } : {}),
   };
   // A custom endpoint needs a project id only for bucket creation; default it so no
   // discovery (metadata server, gcloud config) is attempted.
-  if (options.apiEndpoint && !options.projectId) base.projectId = 'mpu';
+  if (options.apiEndpoint && !options.projectId && !options.useAuthWithCustomEndpoint) base.projectId = 'mpu';
   const retrying = new Storage({
     ...base,
     retryOptions: { autoRetry: maxRetries > 0, maxRetries, retryDelayMultiplier: 2, maxRetryDelay: config.maxRetryDelayMs / 1000, totalTimeout: 600 },

@@ -60,9 +60,13 @@ export class GcsStore implements BlobStore {
     return this.#retrying.storage;
   }
 
+  /**
+   * Lists one object under the prefix: it needs only `storage.objects.list`, which the store
+   * needs anyway (bucket metadata would need `storage.buckets.get`, which object roles lack).
+   */
   async #checkBucket(): Promise<void> {
     try {
-      await this.#retrying.getMetadata();
+      await this.#retrying.getFiles({ prefix: this.#config.prefix, maxResults: 1, autoPaginate: false });
     } catch (error) {
       throw asStoreError(error, `bucket ${this.#config.bucket}`);
     }
@@ -70,29 +74,29 @@ export class GcsStore implements BlobStore {
 
   // ── records ────────────────────────────────────────────────────────────────────────────
 
-  readRecord(key: string): Promise<StoredRecord | undefined> {
+  async readRecord(key: string): Promise<StoredRecord | undefined> {
     this.#assertOpen();
     return this.#records.read(key);
   }
 
-  writeRecord(key: string, value: Uint8Array, condition?: RecordCondition): Promise<string> {
+  async writeRecord(key: string, value: Uint8Array, condition?: RecordCondition): Promise<string> {
     this.#assertOpen();
     return this.#records.write(key, value, condition);
   }
 
-  deleteRecord(key: string, condition?: { readonly ifVersion: string }): Promise<void> {
+  async deleteRecord(key: string, condition?: { readonly ifVersion: string }): Promise<void> {
     this.#assertOpen();
     return this.#records.delete(key, condition);
   }
 
-  listRecords(prefix: string, options?: ListRecordsOptions): AsyncIterable<StoredRecord> {
+  async *listRecords(prefix: string, options?: ListRecordsOptions): AsyncIterable<StoredRecord> {
     this.#assertOpen();
-    return this.#records.list(prefix, options);
+    yield* this.#records.list(prefix, options);
   }
 
   // ── part data ──────────────────────────────────────────────────────────────────────────
 
-  writePart(upload: string, partId: string, body: AsyncIterable<Uint8Array>, options?: WritePartOptions): Promise<{ readonly size: number }> {
+  async writePart(upload: string, partId: string, body: AsyncIterable<Uint8Array>, options?: WritePartOptions): Promise<{ readonly size: number }> {
     this.#assertOpen();
     return uploadPart(this.#retrying, this.#names.part(upload, partId), partId, body, {
       singleRequestMaxBytes: this.#config.singleRequestMaxBytes,
@@ -107,9 +111,9 @@ export class GcsStore implements BlobStore {
     return this.#names.handleOf(name);
   }
 
-  read(handle: DataHandle, range?: ByteRange): AsyncIterable<Uint8Array> {
+  async *read(handle: DataHandle, range?: ByteRange): AsyncIterable<Uint8Array> {
     this.#assertOpen();
-    return readObject(this.#retrying, handle, this.#names.objectOf(handle), range, this.#config);
+    yield* readObject(this.#retrying, handle, this.#names.objectOf(handle), range, this.#config);
   }
 
   /**
