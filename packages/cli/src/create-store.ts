@@ -1,4 +1,4 @@
-import type { BlobStore } from '@mpu/core';
+import { type BlobStore, withRetry } from '@mpu/core';
 import { BACKEND_TYPES, type BackendConfig, ConfigError } from './config.js';
 
 /**
@@ -27,17 +27,18 @@ export async function createStore(backend: BackendConfig): Promise<BlobStore> {
       const credentials = connectionString !== undefined
         ? { connectionString }
         : { accountName: accountName as string, accountKey: accountKey as string, ...(endpoint === undefined ? {} : { endpoint }) };
-      return AzureStore.open({
+      // Shared cloud stores see transient faults (5xx, resets); the engine retries only those.
+      return withRetry(await AzureStore.open({
         ...credentials,
         container,
         ...(prefix === undefined ? {} : { prefix }),
         ...(createContainer === undefined ? {} : { createContainer }),
-      });
+      }));
     }
     case 'gcs': {
       const { GcsStore } = await import('@mpu/gcs');
       const { type: _type, ...options } = backend;
-      return GcsStore.open(options);
+      return withRetry(await GcsStore.open(options));
     }
     default: {
       // Embedders may pass configuration that never went through the schema.
