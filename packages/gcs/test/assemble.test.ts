@@ -120,6 +120,14 @@ describe('assemble composes server-side, 32 sources per call, as a tree', () => 
     await expect(store.assemble('bad', [])).rejects.toBeInstanceOf(GcsAssembleError);
   });
 
+  it('a tree that fails part-way (a missing part among 200) leaves no intermediates behind', async () => {
+    const { refs } = seedParts(store, 'broken-tree', Array.from({ length: 200 }, () => 5));
+    const withHole = refs.map((ref, i) => (i === 150 ? { partId: 'missing', size: 5 } : ref));
+    await expect(store.assemble('broken-tree', withHole)).rejects.toBeInstanceOf(GcsAssembleError);
+    expect(await namesUnder(store, 'tmp/')).toEqual([]);
+    expect(await namesUnder(store, 'objects/')).toEqual([]);
+  });
+
   it('declares server-copy assembly and the limits it is tested for', () => {
     expect(store.capabilities).toMatchObject({ name: 'gcs', assembly: 'server-copy', shared: true, durable: true, maxPartSize: 5 * 1024 ** 3, maxAssembleParts: 10_000 });
   });
