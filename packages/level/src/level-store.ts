@@ -33,6 +33,7 @@ export interface LevelStoreOptions {
 }
 
 type Database = Level<Uint8Array, Uint8Array>;
+type Snapshot = ReturnType<Database['snapshot']>;
 
 /** Bounds of one batched read of single-chunk spans: memory stays at a few chunks. */
 const GET_MANY_MAX_KEYS = 256;
@@ -219,31 +220,38 @@ export class LevelStore implements BlobStore {
 
   async *read(handle: DataHandle, range?: ByteRange): AsyncIterable<Uint8Array> {
     this.#assertOpen();
-    const manifest = await this.#loadManifest(handle);
-    if (!manifest) throw new UnknownHandleError(handle);
-    if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end < manifest.size)) {
-      throw new RangeOutOfBoundsError(handle, range, manifest.size);
-    }
-    if (manifest.size === 0) return;
-    const { start, end } = range ?? { start: 0, end: manifest.size - 1 };
-    // Spans needing one chunk (small parts, or a narrow range) are fetched many per getMany;
-    // longer spans stream through an iterator, which reads ahead on its own.
-    let singles: PartSpan[] = [];
-    let singleBytes = 0;
-    for (const span of partSpans(manifest, start, end)) {
-      if (span.first === span.last) {
-        singles.push(span);
-        singleBytes += chunkLength(span.part, span.first);
-        if (singles.length < GET_MANY_MAX_KEYS && singleBytes < GET_MANY_MAX_BYTES) continue;
+    // One snapshot for the whole read: an object deleted or replaced mid-stream still reads
+    // back whole, exactly as it was when the read began.
+    const snapshot = this.#db.snapshot();
+    try {
+      const manifest = await this.#loadManifest(handle, snapshot);
+      if (!manifest) throw new UnknownHandleError(handle);
+      if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end < manifest.size)) {
+        throw new RangeOutOfBoundsError(handle, range, manifest.size);
       }
-      if (singles.length > 0) {
-        yield* this.#readSingles(manifest.upload, singles);
-        singles = [];
-        singleBytes = 0;
+      if (manifest.size === 0) return;
+      const { start, end } = range ?? { start: 0, end: manifest.size - 1 };
+      // Spans needing one chunk (small parts, or a narrow range) are fetched many per getMany;
+      // longer spans stream through an iterator, which reads ahead on its own.
+      let singles: PartSpan[] = [];
+      let singleBytes = 0;
+      for (const span of partSpans(manifest, start, end)) {
+        if (span.first === span.last) {
+          singles.push(span);
+          singleBytes += chunkLength(span.part, span.first);
+          if (singles.length < GET_MANY_MAX_KEYS && singleBytes < GET_MANY_MAX_BYTES) continue;
+        }
+        if (singles.length > 0) {
+          yield* this.#readSingles(manifest.upload, singles, snapshot);
+          singles = [];
+          singleBytes = 0;
+        }
+        if (span.first !== span.last) yield* this.#readSpan(manifest.upload, span, snapshot);
       }
-      if (span.first !== span.last) yield* this.#readSpan(manifest.upload, span);
+      if (singles.length > 0) yield* this.#readSingles(manifest.upload, singles, snapshot);
+    } finally {
+      await snapshot.close();
     }
-    if (singles.length > 0) yield* this.#readSingles(manifest.upload, singles);
   }
 
   async discard(upload: string, partIds?: readonly string[]): Promise<void> {
@@ -282,10 +290,11 @@ export class LevelStore implements BlobStore {
   // ── helpers ────────────────────────────────────────────────────────────────────────────
 
   /** Streams one part's span through an iterator that starts at its first needed chunk. */
-  async *#readSpan(upload: string, span: PartSpan): AsyncIterable<Uint8Array> {
+  async *#readSpan(upload: string, span: PartSpan, snapshot: Snapshot): AsyncIterable<Uint8Array> {
     const { part, first, last } = span;
     let index = first;
-    for await (const value of this.#db.values({ gte: chunkKey(upload, part.partId, first), lte: chunkKey(upload, part.partId, last) })) {
+    const range = { gte: chunkKey(upload, part.partId, first), lte: chunkKey(upload, part.partId, last) };
+    for await (const value of this.#db.values({ ...range, snapshot })) {
       if (value.byteLength !== chunkLength(part, index)) throw new MissingChunkError(upload, part.partId, index);
       yield sliceChunk(span, index, value);
       index++;
@@ -294,8 +303,8 @@ export class LevelStore implements BlobStore {
   }
 
   /** Fetches the single chunk each span needs with one getMany. */
-  async *#readSingles(upload: string, spans: readonly PartSpan[]): AsyncIterable<Uint8Array> {
-    const values = await this.#db.getMany(spans.map((span) => chunkKey(upload, span.part.partId, span.first)));
+  async *#readSingles(upload: string, spans: readonly PartSpan[], snapshot: Snapshot): AsyncIterable<Uint8Array> {
+    const values = await this.#db.getMany(spans.map((span) => chunkKey(upload, span.part.partId, span.first)), { snapshot });
     for (const [i, span] of spans.entries()) {
       const value = values[i];
       if (value?.byteLength !== chunkLength(span.part, span.first)) throw new MissingChunkError(upload, span.part.partId, span.first);
@@ -303,10 +312,10 @@ export class LevelStore implements BlobStore {
     }
   }
 
-  async #loadManifest(handle: DataHandle): Promise<Manifest | undefined> {
+  async #loadManifest(handle: DataHandle, snapshot?: Snapshot): Promise<Manifest | undefined> {
     const parsed = parseHandle(handle);
     if (!parsed) return undefined;
-    const stored = await this.#db.get(manifestKey(parsed.upload, parsed.handleId));
+    const stored = await this.#db.get(manifestKey(parsed.upload, parsed.handleId), snapshot ? { snapshot } : {});
     return stored && decodeManifest(stored);
   }
 

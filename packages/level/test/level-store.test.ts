@@ -119,6 +119,24 @@ describe('LevelStore part data', () => {
     }
   });
 
+  it('a read that has begun sees the object as it was, even if it is deleted mid-stream', async () => {
+    // Small parts (batched getMany) then a multi-chunk part (iterator), 300 + 3 parts in all.
+    const sizes = [...Array.from({ length: 300 }, (_, i) => (i % 5) + 1), 2500, 3, 4000];
+    const datas = sizes.map((size, i) => pattern(i + 50, size));
+    for (const [i, data] of datas.entries()) await store.writePart('gone', `p${i}`, bodyOf(data));
+    const handle = await store.assemble('gone', sizes.map((size, i) => ({ partId: `p${i}`, size })));
+    const reader = store.read(handle)[Symbol.asyncIterator]();
+    const pieces: Uint8Array[] = [];
+    const first = await reader.next();
+    pieces.push(first.value as Uint8Array);
+    await store.deleteData(handle);
+    await store.discard('gone');
+    for (let next = await reader.next(); !next.done; next = await reader.next()) pieces.push(next.value);
+    expect(sameBytes(concat(...pieces), concat(...datas))).toBe('equal');
+    // A read begun after the delete finds nothing.
+    await expect(collect(store.read(handle))).rejects.toBeInstanceOf(UnknownHandleError);
+  });
+
   it('reads an empty object and rejects unknown handles', async () => {
     await store.writePart('u', 'empty', bodyOf());
     const handle = await store.assemble('u', [{ partId: 'empty', size: 0 }]);
