@@ -5,7 +5,7 @@ import { MAX_RECORD_KEY_BYTES } from './record-names.js';
 export const GCS_LIMIT_SOURCES = Object.freeze({
   maxPartSize: 'https://cloud.google.com/storage/quotas#objects (5 TiB per object; mpu caps a part at the S3 limit of 5 GiB)',
   maxAssembleParts:
-    'https://cloud.google.com/storage/docs/composite-objects (1–32 sources per compose; composites may be composed again, so a tree handles any count)',
+    'https://cloud.google.com/storage/docs/composite-objects (1–32 sources per compose; composites compose again and "there is no limit to the number of components", so a tree handles any count)',
   maxRecordKeyBytes:
     'https://cloud.google.com/storage/docs/objects#naming (names ≤ 1024 bytes, no CR/LF: longer keys are hash-named, the key kept in custom metadata, ≤ 8 KiB per https://cloud.google.com/storage/quotas#objects)',
 });
