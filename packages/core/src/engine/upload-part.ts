@@ -79,7 +79,11 @@ async function commitPart(
   if (after?.value.completion?.parts.some((part) => part.partId === partId)) return partInfo(record);
   const current = await readJson<PartRecord>(ctx.store, partKey);
   if (current?.value.partId === partId) await tryDeleteRecord(ctx.store, partKey, current.version);
-  await ctx.store.discard(upload.uploadId, [partId]);
+  // A finished upload's data can go whole: on Azure only discarding the upload (deleting its
+  // blob) frees uncommitted blocks, which would otherwise linger for a week. While another
+  // Complete is still `completing`, its frozen parts are not assembled yet, so only ours goes.
+  const finished = after === undefined || after.value.state === 'aborted' || after.value.state === 'completed';
+  await (finished ? ctx.store.discard(upload.uploadId) : ctx.store.discard(upload.uploadId, [partId]));
   throw new NoSuchUploadError(upload.uploadId);
 }
 
