@@ -35,7 +35,7 @@ describe('a part that lands after its upload finished', () => {
     expect(store.calls).toContainEqual({ upload: upload.uploadId, partIds: undefined });
   });
 
-  it('while another Complete is completing: discards only its own part', async () => {
+  it('after Complete: answers NoSuchUpload and the completed object stays whole', async () => {
     const store = new DiscardLog();
     const { engine } = makeEngine({ store, limits: TINY_LIMITS });
     await engine.createBucket('bucket');
