@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 export class DirectoryPruner {
   readonly #pending = new Set<string>();
   #draining: Promise<void> | undefined;
+  #last: string | undefined;
 
   constructor(
     private readonly stopAt: string,
@@ -19,6 +20,10 @@ export class DirectoryPruner {
 
   /** Try to remove `dir` (and then its parents) once the current burst of deletes is over. */
   schedule(dir: string): void {
+    // A burst of deletes hits one directory: while it is still pending, skip re-hashing the
+    // same long path into the set each time.
+    if (dir === this.#last) return;
+    this.#last = dir;
     this.#pending.add(dir);
     this.#draining ??= this.#drain();
   }
@@ -33,6 +38,7 @@ export class DirectoryPruner {
     try {
       for (const dir of this.#pending) {
         this.#pending.delete(dir);
+        if (dir === this.#last) this.#last = undefined; // no longer pending: the next delete re-schedules
         await this.#climb(dir);
       }
     } finally {
