@@ -22,6 +22,8 @@ interface LockContent {
 }
 
 export interface DirLock {
+  /** The lock was taken over from a dead owner: the last process did not shut down cleanly. */
+  readonly previousOwnerDied: boolean;
   release(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function acquireDirLock(root: string, lockPath: string): Promise<Di
     startedAt: new Date().toISOString(),
     token: randomBytes(16).toString('hex'),
   };
+  let previousOwnerDied = false;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
       const handle = await open(lockPath, 'wx');
@@ -66,7 +69,7 @@ export async function acquireDirLock(root: string, lockPath: string): Promise<Di
       } finally {
         await handle.close();
       }
-      return { release: () => releaseLock(lockPath, mine.token) };
+      return { previousOwnerDied, release: () => releaseLock(lockPath, mine.token) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -85,6 +88,7 @@ export async function acquireDirLock(root: string, lockPath: string): Promise<Di
       throw new DataDirectoryLockedError(root, lockPath, holder);
     }
     // Stale: its owner is dead. Remove it and race for O_EXCL again.
+    previousOwnerDied = true;
     await removeStaleLock(lockPath, text);
   }
   throw new Error(`could not acquire ${lockPath} after repeated takeover attempts`);

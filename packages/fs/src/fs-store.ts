@@ -80,7 +80,7 @@ export class FsStore implements BlobStore {
     try {
       for (const dir of [layout.tmpDir, layout.recordsDir, layout.dataDir, layout.deletingDir]) await ensureDirectory(dir, durable);
       const parts = new PartStore(layout, durable, FS_STORE_CAPABILITIES.maxPartSize);
-      const recovery = await recover(layout, parts);
+      const recovery = await recover(layout, parts, { previousOwnerDied: lock.previousOwnerDied, durable });
       return new FsStore(layout, recovery, lock, new RecordTable(layout, durable, options.recordCacheBytes ?? DEFAULT_RECORD_CACHE_BYTES), parts);
     } catch (error) {
       await lock.release();

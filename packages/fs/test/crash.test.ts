@@ -74,6 +74,7 @@ describe('SIGKILL at exact points of UploadPart and Complete (child process, fau
       const engine = new MultipartEngine({ store, limits: defineLimits({ minPartSize: 1 }) });
       try {
         expect(await readdir(join(root, 'tmp'))).toEqual([]);
+        expect(store.recovery).toMatchObject({ previousOwnerDied: true, filesystemSynced: true });
         expect(store.recovery!.tempFilesRemoved > 0).toBe(expected.tempFiles);
         const [uploadDir] = await readdir(join(root, 'data'));
         expect(await readdir(join(root, 'data', uploadDir!, 'parts'))).toHaveLength(expected.partFiles);

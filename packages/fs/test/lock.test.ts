@@ -53,6 +53,7 @@ describe('one process per data directory', () => {
     const lockText = await readFile(join(root, 'mpu.lock'), 'utf8');
     expect(JSON.parse(lockText)).toMatchObject({ pid: holder.child.pid }); // the dead holder's lock is still there
     const store = await FsStore.open({ root });
+    expect(store.recovery).toMatchObject({ previousOwnerDied: true, filesystemSynced: true });
     expect(JSON.parse(await readFile(join(root, 'mpu.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
     await store.close();
   });

@@ -44,7 +44,7 @@ describe('open-time recovery', () => {
     await writeFile(join(root, 'tmp', 'cafe.tmp'), '');
     const reopened = await FsStore.open({ root });
     try {
-      expect(reopened.recovery).toEqual({ tempFilesRemoved: 2, deletesFinished: 0 });
+      expect(reopened.recovery).toEqual({ previousOwnerDied: false, filesystemSynced: false, tempFilesRemoved: 2, deletesFinished: 0 });
       expect(await readdir(join(root, 'tmp'))).toEqual([]);
       expect(Buffer.from((await reopened.readRecord('kept'))!.value).toString()).toBe('v');
     } finally {
