@@ -152,7 +152,8 @@ async function runCatBaselines(ctx: SuiteContext): Promise<void> {
       await rm(output);
       await syncDisks();
       readMs.push(await catToNull(paths));
-      nodeMs.push(await nodeReadAll(paths));
+      // Node's read splits a read-back gap; tiny parts are never read back, so skip them.
+      if (caseId !== 'tiny') nodeMs.push(await nodeReadAll(paths));
     }
     const params = { backend: 'cat', objectBytes: pair.objectBytes, partBytes: pair.partBytes, parts: pair.sizes.length };
     ctx.book.add({ id: `baseline.cat.${caseId}.assembleMs`, suite: 'baseline', label: '`cat` of the part files into one file', unit: 'ms', params }, assembleMs);
@@ -160,8 +161,10 @@ async function runCatBaselines(ctx: SuiteContext): Promise<void> {
       throughputs(pair.objectBytes, assembleMs));
     ctx.book.add({ id: `baseline.cat.${caseId}.readMBps`, suite: 'baseline', label: '`cat` of the part files to /dev/null', unit: 'MB/s', params },
       throughputs(pair.objectBytes, readMs));
-    ctx.book.add({ id: `baseline.node.${caseId}.readMBps`, suite: 'baseline', label: 'Node sequential read of the part files (1 MiB reads, one buffer)', unit: 'MB/s', params: { ...params, backend: 'node' } },
-      throughputs(pair.objectBytes, nodeMs));
+    if (nodeMs.length > 0) {
+      ctx.book.add({ id: `baseline.node.${caseId}.readMBps`, suite: 'baseline', label: 'Node sequential read of the part files (1 MiB reads, one buffer)', unit: 'MB/s', params: { ...params, backend: 'node' } },
+        throughputs(pair.objectBytes, nodeMs));
+    }
     progress.line(`baseline cat ${caseId}: into a file ${Math.min(...assembleMs).toFixed(0)} ms (best), to /dev/null ` +
       `${Math.max(...throughputs(pair.objectBytes, readMs)).toFixed(0)} MB/s (best)`);
     await rm(dir, { recursive: true, force: true });

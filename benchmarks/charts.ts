@@ -23,6 +23,7 @@ async function renderSvg(spec: TopLevelSpec): Promise<string> {
 interface Row {
   backend: string;
   object: string;
+  objectBytes: number;
   parts: string;
   value: number;
   min: number;
@@ -33,7 +34,8 @@ function caseRows(figures: readonly Figure[], suffix: string): Row[] {
   return figures.filter((f) => f.id.endsWith(suffix) && (f.suite === 'assembly' || f.suite === 'baseline') && (f.id.split('.').length === 5 || f.id.includes('.tiny.')))
     .map((f) => ({
       backend: String(f.params['backend']),
-      object: sizeLabel(Number(f.params['objectBytes'])),
+      object: f.id.includes('.tiny.') ? `${f.params['parts']} tiny parts` : sizeLabel(Number(f.params['objectBytes'])),
+      objectBytes: Number(f.params['objectBytes']),
       parts: `${f.params['parts']} × ${sizeLabel(Number(f.params['partBytes']))}`,
       value: f.median, min: f.min, max: f.max,
     }));
@@ -44,7 +46,7 @@ function barsWithRange(title: string, rows: Row[], yTitle: string, log: boolean)
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     data: { values: rows },
-    facet: { column: { field: 'object', title: 'object size', sort: { field: 'value' } } },
+    facet: { column: { field: 'object', title: 'object size', sort: { field: 'objectBytes', op: 'max' } } },
     spec: {
       width: 260,
       height: 220,
@@ -52,7 +54,7 @@ function barsWithRange(title: string, rows: Row[], yTitle: string, log: boolean)
         {
           mark: 'bar',
           encoding: {
-            x: { field: 'parts', title: 'parts', type: 'nominal' },
+            x: { field: 'parts', title: 'parts', type: 'nominal', axis: { labelLimit: 200 } },
             xOffset: { field: 'backend' },
             y: { field: 'value', type: 'quantitative', title: yTitle, scale: log ? { type: 'log' } : {} },
             color: { field: 'backend', type: 'nominal' },
@@ -115,7 +117,7 @@ function ratioChart(rows: RatioRow[]): TopLevelSpec {
       {
         mark: 'bar',
         encoding: {
-          y: { field: 'what', type: 'nominal', title: null },
+          y: { field: 'what', type: 'nominal', title: null, axis: { labelLimit: 400 } },
           yOffset: { field: 'backend' },
           x: { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: 'ratio to baseline' },
           color: { field: 'backend', type: 'nominal' },
@@ -140,7 +142,7 @@ function ingestChart(figures: readonly Figure[]): TopLevelSpec | undefined {
     width: 480,
     height: { step: 18 },
     layer: [
-      { mark: 'bar', encoding: { y: { field: 'what', type: 'nominal', title: null, sort: null }, x: { field: 'value', type: 'quantitative', title: 'MB/s (median)' } } },
+      { mark: 'bar', encoding: { y: { field: 'what', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } }, x: { field: 'value', type: 'quantitative', title: 'MB/s (median)' } } },
       { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'what', type: 'nominal', sort: null }, x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
       { mark: { type: 'rule', color: 'red' }, encoding: { x: { datum: openssl.median } } },
       { mark: { type: 'rule', color: 'red', strokeDash: [4, 4] }, encoding: { x: { datum: 0.7 * openssl.median } } },
@@ -154,7 +156,7 @@ export async function writeCharts(dir: string, figures: readonly Figure[]): Prom
     ['assembly-throughput.svg', barsWithRange('Effective assembly throughput: object bytes ÷ Complete time (MB/s, log; cat = copy baseline)',
       [...caseRows(figures, '.assemblyMBps'), ...caseRows(figures, '.assembleMBps')], 'MB/s (median, min–max)', true)],
     ['complete-latency.svg', barsWithRange('Complete latency by backend and part size (ms, log)', caseRows(figures, '.completeMs'), 'ms (median, min–max)', true)],
-    ['read-back.svg', barsWithRange('Read-back of the assembled object (MB/s; cat = part files to /dev/null)', caseRows(figures, '.readMBps'), 'MB/s (median, min–max)', false)],
+    ['read-back.svg', barsWithRange('Read-back of the assembled object (MB/s; cat = part files to /dev/null)', caseRows(figures, '.readMBps'), 'MB/s (median, min–max, log)', true)],
     ['ratio-to-baseline.svg', ratioChart(ratioRows(figures))],
     ['ingest.svg', ingestChart(figures)],
   ];

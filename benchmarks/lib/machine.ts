@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +19,6 @@ export interface MachineInfo {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const require = createRequire(new URL('../package.json', import.meta.url));
 
 function tryRun(command: string, args: string[]): string {
   try {
@@ -30,9 +28,10 @@ function tryRun(command: string, args: string[]): string {
   }
 }
 
+/** Installed version, read from node_modules (exports maps hide `<name>/package.json` from resolve). */
 function versionOf(name: string): string {
   try {
-    const path = require.resolve(`${name}/package.json`);
+    const path = fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url));
     return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';

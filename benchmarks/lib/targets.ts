@@ -19,8 +19,12 @@ export interface TargetResult {
   readonly note: string;
 }
 
-/** "about the same time": the larger object may take at most this much longer. */
+/**
+ * "About the same time": the larger object takes at most 1.5× as long, or at most 10 ms more
+ * (below that, timer and scheduler noise on a shared machine dominates a sub-10 ms Complete).
+ */
 export const FLATNESS_MAX_RATIO = 1.5;
+export const FLATNESS_SLACK_MS = 10;
 export const READBACK_MIN_RATIO = 0.8;
 export const INGEST_MIN_RATIO = 0.7;
 export const RSS_MAX_ABOVE_IDLE_MIB = 100;
@@ -67,7 +71,7 @@ function readBackWhy(book: FigureBook, caseId: string, mpu: number, cat: number)
 function ingestWhy(book: FigureBook, openssl: number): string {
   const node = book.get('baseline.node.md5.MBps');
   if (!node) return '';
-  return `; Node's own MD5 over the same 64 KiB chunks runs at ${node.median.toFixed(0)} MB/s (${(node.median / openssl).toFixed(2)}× openssl), the ceiling for one stream in this process`;
+  return `; in this run Node's own \`createHash('md5')\` over the same 64 KiB chunks ran at ${node.median.toFixed(0)} MB/s median (${node.min.toFixed(0)}–${node.max.toFixed(0)}; ${(node.median / openssl).toFixed(2)}× openssl): the MD5 every part needs already costs most of the budget`;
 }
 
 /** Compares the fs Complete with the same Complete on the memory backend (no I/O at all). */
@@ -86,7 +90,7 @@ export function evaluateTargets(profile: Profile, book: FigureBook): TargetResul
     const largeShape = flatnessLarge(profile, backend);
     const id = `flat.${backend}`;
     const what = `Complete latency flat in object size (${backend})`;
-    const target = `${sizeLabel(largeShape.objectBytes)} ÷ ${sizeLabel(flat.small.objectBytes)} Complete time ≤ ${FLATNESS_MAX_RATIO}× (same part count, ${largeShape.objectBytes / largeShape.partBytes} parts)`;
+    const target = `${sizeLabel(largeShape.objectBytes)} ÷ ${sizeLabel(flat.small.objectBytes)} Complete time ≤ ${FLATNESS_MAX_RATIO}× or ≤ ${FLATNESS_SLACK_MS} ms longer (same part count, ${largeShape.objectBytes / largeShape.partBytes} parts)`;
     const s = book.get(`assembly.${backend}.${small}.completeMs`);
     const l = book.get(`assembly.${backend}.${large}.completeMs`);
     if (!s || !l) {
@@ -94,12 +98,13 @@ export function evaluateTargets(profile: Profile, book: FigureBook): TargetResul
       continue;
     }
     const ratio = l.median / s.median;
-    const pass = ratio <= FLATNESS_MAX_RATIO;
+    const pass = ratio <= FLATNESS_MAX_RATIO || l.median - s.median <= FLATNESS_SLACK_MS;
     results.push({
       id, what, target,
-      figure: `${ratio.toFixed(2)}× (${l.median.toFixed(1)} ms vs ${s.median.toFixed(1)} ms, medians)`,
+      figure: `${ratio.toFixed(2)}× (${l.median.toFixed(1)} ms vs ${s.median.toFixed(1)} ms, medians; n = ${l.n} and ${s.n})`,
       verdict: pass ? 'PASS' : 'MISS',
-      note: pass ? '' : `${(ratio / FLATNESS_MAX_RATIO).toFixed(2)}× over the ${FLATNESS_MAX_RATIO}× bound`,
+      note: pass ? '' : `${(ratio / FLATNESS_MAX_RATIO).toFixed(2)}× over the ${FLATNESS_MAX_RATIO}× bound (${(l.median - s.median).toFixed(0)} ms longer); ` +
+        `for scale, the ${sizeLabel(flat.small.objectBytes)} Complete alone ranged ${s.min.toFixed(0)}–${s.max.toFixed(0)} ms over its ${s.n} runs`,
     });
   }
   for (const backend of profile.assembly.backends) {
