@@ -129,7 +129,23 @@ export class GcsStore implements BlobStore {
       );
       return;
     }
-    const prefix = this.#names.partsOf(upload);
+    await this.#deleteAllUnder(this.#names.partsOf(upload));
+  }
+
+  /**
+   * Deletes the composite and the staged parts of its upload still lying around — the parts a
+   * handle "owns" in the contract's terms. (The engine discards a multipart upload's parts after
+   * Complete, but a PutObject's single staged part only goes here.)
+   */
+  async deleteData(handle: DataHandle): Promise<void> {
+    this.#assertOpen();
+    const name = this.#names.objectOf(handle);
+    await deleteIgnoringMissing(this.#once.file(name), this.#config.maxRetries, `delete ${handle}`);
+    await this.#deleteAllUnder(this.#names.partsOfHandle(handle));
+  }
+
+  /** Lists a prefix page by page and deletes each object at its listed generation. */
+  async #deleteAllUnder(prefix: string): Promise<void> {
     let pageToken: string | undefined;
     do {
       const query = { prefix, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) };
@@ -140,17 +156,11 @@ export class GcsStore implements BlobStore {
           await this.#retrying.file(file.name).delete({ ifGenerationMatch: Number(file.metadata.generation) });
         } catch (error) {
           const status = httpStatusOf(error);
-          if (status !== 404 && status !== 412) throw asStoreError(error, `discard ${file.name}`);
+          if (status !== 404 && status !== 412) throw asStoreError(error, `delete ${file.name}`);
         }
       });
       pageToken = (next as { pageToken?: string } | null)?.pageToken;
     } while (pageToken);
-  }
-
-  async deleteData(handle: DataHandle): Promise<void> {
-    this.#assertOpen();
-    const name = this.#names.objectOf(handle);
-    await deleteIgnoringMissing(this.#once.file(name), this.#config.maxRetries, `delete ${handle}`);
   }
 
   async close(): Promise<void> {

@@ -93,6 +93,14 @@ export class ObjectNames {
     return `gcs:${objectName.slice(this.prefix.length)}`;
   }
 
+  /** The staged-parts prefix of the upload a handle was assembled from. */
+  partsOfHandle(handle: string): string {
+    const object = this.objectOf(handle);
+    const segmentStart = `${this.prefix}objects/`.length;
+    const segmentEnd = object.indexOf('/', segmentStart);
+    return `${this.prefix}parts/${object.slice(segmentStart, segmentEnd)}/`;
+  }
+
   objectOf(handle: string): string {
     if (!handle.startsWith('gcs:objects/')) throw new RangeError(`not a GCS data handle: ${JSON.stringify(handle)}`);
     return this.prefix + handle.slice('gcs:'.length);

@@ -66,3 +66,16 @@ describe('writePart: one request for small parts, a resumable session for large 
     }
   });
 });
+
+describe('deleteData', () => {
+  it('removes the composite and the staged parts its upload left (a PutObject never discards its part)', async () => {
+    const store = await openLocalStore(server);
+    await store.writePart('put-1', 'p', chunked(generatedBytes(100, 1)));
+    await store.writePart('other', 'p', chunked(generatedBytes(100, 2)));
+    const handle = await store.assemble('put-1', [{ partId: 'p', size: 100 }]);
+    await store.deleteData(handle);
+    await store.deleteData(handle);
+    const [files] = await store.storage.bucket('local').getFiles({ prefix: store.prefix });
+    expect(files.map((file) => file.name.slice(store.prefix.length))).toEqual(['parts/other/p']);
+  });
+});
