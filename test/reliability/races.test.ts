@@ -39,7 +39,7 @@ describe.each(BACKENDS)('races on %s', (name, rounds) => {
   });
   afterAll(() => backend.close());
 
-  it.each([['first', 'second'], ['second', 'first']] as const)(
+  it.each(['first', 'second'] as const)(
     'one part number uploaded twice at once: the body that finishes last wins (%s finishes first)',
     async (firstDone) => {
       for (const seed of seeds.slice(0, 6)) {
