@@ -39,7 +39,7 @@ async function expectError(res: RawResponse, status: number, code: (typeof ISSUE
   for (const [name, value] of Object.entries(elements)) expect(res.text).toContain(`<${name}>${value}</${name}>`);
   const requestId = /<RequestId>([^<]+)<\/RequestId>/.exec(res.text)?.[1];
   expect(res.headers['x-amz-request-id']).toBe(requestId);
-  await expect.poll(() => server.logs.find((l) => l['requestId'] === requestId)).toMatchObject({ msg: 's3 request', status, errorCode: code });
+  await expect.poll(() => server.logs.find((l) => l['requestId'] === requestId), { timeout: 10_000 }).toMatchObject({ msg: 's3 request', status, errorCode: code });
   seen.add(code);
 }
 

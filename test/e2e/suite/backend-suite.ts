@@ -28,7 +28,7 @@ export function defineBackendSuite(backend: BackendName, options: SdkTestOptions
       const res = await fetch(`${endpoint()}/`);
       expect(res.status).toBe(403);
       await res.text();
-      await expect.poll(() => running?.server.logs.filter((l) => l['status'] === 403).length ?? 0).toBeGreaterThan(0);
+      await expect.poll(() => running?.server.logs.filter((l) => l['status'] === 403).length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
     });
 
     defineAwsCliTests(endpoint, `e2e-${backend}`);
