@@ -15,8 +15,8 @@ const GCS_BUCKET = 'mpu-e2e';
 
 /**
  * `mpu serve` on one backend, configured the way an operator would: fs and level through the
- * `--backend` / `--data-dir` flags, memory through the flag alone, azure and gcs through
- * `mpu.config.json` (only the config file can carry their settings).
+ * `--backend` / `--data-dir` flags, azure and gcs through
+ * `mpu.config.json` (only the config file can carry their settings), memory through MPU_BACKEND.
  */
 export async function startBackendServer(backend: BackendName): Promise<BackendServer> {
   switch (backend) {
@@ -27,7 +27,8 @@ export async function startBackendServer(backend: BackendName): Promise<BackendS
       return { backend, server, stop: async () => void (await server.stop()) };
     }
     case 'memory': {
-      const server = await startMpuServer({ args: ['--backend', 'memory'] });
+      // Through the environment, the third way to configure (after flags and the file).
+      const server = await startMpuServer({ env: { MPU_BACKEND: 'memory' } });
       return { backend, server, stop: async () => void (await server.stop()) };
     }
     case 'azure': {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendName, type BackendServer, startBackendServer } from '../harness/backends.js';
 import { defineAwsCliTests } from './aws-cli-tests.js';
 import { type SdkTestOptions, defineSdkTests } from './sdk-tests.js';
@@ -21,6 +21,12 @@ export function defineBackendSuite(backend: BackendName, options: SdkTestOptions
     afterAll(async () => {
       await running?.stop();
     }, 60_000);
+    // A failing client rarely says why the server refused: show what the server logged.
+    afterEach((context) => {
+      if (context.task.result?.state !== 'fail' || !running) return;
+      const notable = running.server.logs.filter((l) => Number(l['status'] ?? 0) >= 400 || Number(l['level'] ?? 0) >= 40).slice(-20);
+      console.error(`mpu serve (${backend}) log, last warnings and errors:\n${notable.map((l) => JSON.stringify(l)).join('\n')}\n${running.server.stderr()}`);
+    });
 
     it('logs the ready line with the backend, then one JSON line per request', async () => {
       const ready = running?.server.logs.find((l) => l.msg === 'mpu S3 endpoint ready');
