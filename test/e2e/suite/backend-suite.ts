@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendName, type BackendServer, startBackendServer } from '../harness/backends.js';
+import { sendSigned } from '../harness/signed-request.js';
 import { defineAwsCliTests } from './aws-cli-tests.js';
 import { type SdkTestOptions, defineSdkTests } from './sdk-tests.js';
 
@@ -31,10 +32,12 @@ export function defineBackendSuite(backend: BackendName, options: SdkTestOptions
     it('logs the ready line with the backend, then one JSON line per request', async () => {
       const ready = running?.server.logs.find((l) => l.msg === 'mpu S3 endpoint ready');
       expect(ready).toMatchObject({ backend, url: endpoint() });
-      const res = await fetch(`${endpoint()}/`);
-      expect(res.status).toBe(403);
-      await res.text();
-      await expect.poll(() => running?.server.logs.filter((l) => l['status'] === 403).length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+      const res = await sendSigned(endpoint(), { method: 'GET', path: '/' });
+      expect(res.status).toBe(200);
+      const requestId = res.headers['x-amz-request-id'];
+      await expect.poll(() => running?.server.logs.find((l) => l['requestId'] === requestId), { timeout: 10_000 }).toMatchObject({
+        msg: 's3 request', operation: 'ListBuckets', method: 'GET', status: 200, bytesIn: 0, bytesOut: res.text.length, ms: expect.any(Number),
+      });
     });
 
     defineAwsCliTests(endpoint, `e2e-${backend}`);
