@@ -98,6 +98,12 @@ function ratioRows(figures: readonly Figure[]): RatioRow[] {
       ratio: f.median / base.median,
     });
   }
+  for (const f of figures) {
+    const match = /^assembly\.([^.]+)\.([^.]+\.[^.]+)\.hotReadMBps$/.exec(f.id);
+    const cat = match ? byId.get(f.id.replace(/hotReadMBps$/, 'catHotReadMBps')) : undefined;
+    if (!match || !cat) continue;
+    rows.push({ what: `${match[2]!.replace('.', ' in ')} hot read-back ÷ cat of the same files (hot)`, backend: match[1]!, ratio: f.median / cat.median });
+  }
   const ingestBase = byId.get('baseline.openssl.md5.MBps');
   for (const f of figures) {
     if (f.suite !== 'ingest' || !ingestBase) continue;

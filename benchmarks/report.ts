@@ -58,6 +58,21 @@ function assemblySection(figures: readonly Figure[]): string {
   );
 }
 
+function hotReadSection(figures: readonly Figure[]): string {
+  const byId = new Map(figures.map((f) => [f.id, f]));
+  const rows = figures.filter((f) => f.id.endsWith('.hotReadMBps')).map((f) => {
+    const cat = byId.get(f.id.replace(/hotReadMBps$/, 'catHotReadMBps'));
+    return [String(f.params['backend']), sizeLabel(Number(f.params['objectBytes'])), `${f.params['parts']} × ${sizeLabel(Number(f.params['partBytes']))}`,
+      mmm(f), mmm(cat), cat ? `${(f.median / cat.median).toFixed(2)}×` : '—', String(f.n)];
+  });
+  return rows.length === 0 ? '' : [
+    '',
+    'fs read-back with the part files hot in the page cache (an untimed `cat` warms them; then mpu\'s read-back and `cat` of the same files to /dev/null run back to back). This VM reclaims page cache eagerly, so the first read after Complete above may come from disk or memory by chance.',
+    '',
+    table(['backend', 'object', 'parts', 'hot read-back MB/s', '`cat` same files, hot, MB/s', 'ratio', 'n'], rows),
+  ].join('\n');
+}
+
 function baselineSection(figures: readonly Figure[]): string {
   const rows = figures.filter((f) => f.suite === 'baseline').map((f) => [f.label, f.params['parts'] ? `${f.params['parts']} × ${sizeLabel(Number(f.params['partBytes']))}` : '', f.unit, mmm(f), String(f.n)]);
   return table(['baseline', 'parts', 'unit', 'median (min–max)', 'n'], rows);
@@ -96,6 +111,7 @@ export function renderMarkdown(results: RunResults): string {
     'Complete latency is the engine call alone (parts are staged before the clock starts). Effective assembly throughput is object bytes ÷ Complete time. Read-back streams the whole object through `getObject`. "part bytes read" is counted by `CountingStore` around the backend during Complete.',
     '',
     assemblySection(results.figures),
+    hotReadSection(results.figures),
     '',
     '## Baselines (same run)',
     '',

@@ -22,6 +22,8 @@ export interface BenchBackend {
    * is not what is measured. Other backends run `fn` on `store`.
    */
   withFastStaging<T>(fn: (store: BlobStore) => Promise<T>): Promise<T>;
+  /** fs only: the directory holding an upload's part files (the files an assembled object reads). */
+  partsDirOf?(uploadId: string): string;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,11 @@ class FsBackend implements BenchBackend {
       await fast.close();
       this.store = await FsStore.open({ root: this.root });
     }
+  }
+
+  // The data directory layout of @mpu/fs: data/x<hex of the upload id>/parts/<one file per part>.
+  partsDirOf(uploadId: string): string {
+    return join(this.root, 'data', `x${Buffer.from(uploadId, 'utf8').toString('hex')}`, 'parts');
   }
 
   close(): Promise<void> {
