@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CountingStore, MultipartEngine, defineLimits } from '@mpu/core';
+import { CountingStore, MultipartEngine, TransientStoreError, defineLimits } from '@mpu/core';
 import type { BlobStore } from '@mpu/core';
 import { catInto, catToNull, nodeReadAll, syncDisks } from './baselines.js';
 import { openBackend, type BenchBackend, type BackendName } from './lib/backends.js';
@@ -93,6 +93,25 @@ async function completeTiny(ctx: SuiteContext, backend: BenchBackend, key: strin
   return { completeMs, partBytesRead };
 }
 
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Runs one repetition again when a backend reports a transient failure (an emulator dropping a
+ * keep-alive socket, say): the failed attempt's upload is left behind and the retry stages
+ * afresh. Every retry is noted in the report.
+ */
+async function withTransientRetry<T>(ctx: SuiteContext, what: string, fn: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (!(error instanceof TransientStoreError) || attempt >= MAX_ATTEMPTS) throw error;
+      ctx.book.note(`${what}: attempt ${attempt} failed with a transient store error and was repeated (${error.message.slice(0, 160)}).`);
+      ctx.progress.line(`${what}: transient store error, repeating (${error.message.slice(0, 100)})`);
+    }
+  }
+}
+
 function record(ctx: SuiteContext, backend: BackendName, caseId: string, params: Record<string, string | number>, objectBytes: number, runs: Measured[]): void {
   const base = `assembly.${backend}.${caseId}`;
   const p = { backend, ...params };
@@ -128,7 +147,8 @@ async function runBackend(ctx: SuiteContext, name: BackendName): Promise<void> {
       const sizes = partSizes(c.objectBytes, c.partBytes);
       const runs: Measured[] = [];
       for (let rep = 0; rep < c.reps; rep++) {
-        runs.push(await completeOnce(backend, `${caseId}-${rep}`, sizes, c.readBack ?? true));
+        runs.push(await withTransientRetry(ctx, `assembly ${name} ${caseId} #${rep + 1}`, (attempt) =>
+          completeOnce(backend, `${caseId}-${rep}-${attempt}`, sizes, c.readBack ?? true)));
         if (name === 'fs') await syncDisks();
         const last = runs[runs.length - 1]!;
         progress.line(`assembly ${name} ${sizeLabel(c.objectBytes)} in ${sizes.length} × ${sizeLabel(c.partBytes)} #${rep + 1}/${c.reps}: ` +
@@ -144,7 +164,8 @@ async function runBackend(ctx: SuiteContext, name: BackendName): Promise<void> {
     const tinyCount = tiny.countFor?.[name] ?? tiny.count;
     const tinyRuns: Measured[] = [];
     for (let rep = 0; rep < tinyReps; rep++) {
-      tinyRuns.push(await completeTiny(ctx, backend, `tiny-${rep}`, tinyCount, tiny.partBytes, ctx.watchHeap && name === 'fs' && rep === 0));
+      tinyRuns.push(await withTransientRetry(ctx, `assembly ${name} tiny #${rep + 1}`, (attempt) =>
+        completeTiny(ctx, backend, `tiny-${rep}-${attempt}`, tinyCount, tiny.partBytes, ctx.watchHeap && name === 'fs' && rep === 0 && attempt === 1)));
       progress.line(`assembly ${name} ${tinyCount} tiny parts #${rep + 1}/${tinyReps}: Complete ${tinyRuns[rep]!.completeMs.toFixed(1)} ms`);
     }
     if (tinyRuns.length > 0) {
@@ -200,7 +221,14 @@ async function runCatBaselines(ctx: SuiteContext): Promise<void> {
   }
 }
 
+/** Runs every backend; one that fails is reported (and the run exits non-zero) but does not stop the others. */
 export async function runAssemblySuite(ctx: SuiteContext): Promise<void> {
   await runCatBaselines(ctx);
-  for (const name of ctx.profile.assembly.backends) await runBackend(ctx, name);
+  for (const name of ctx.profile.assembly.backends) {
+    try {
+      await runBackend(ctx, name);
+    } catch (error) {
+      ctx.fail(`assembly on ${name}`, error);
+    }
+  }
 }

@@ -137,5 +137,11 @@ async function runServer(ctx: SuiteContext, kind: ServerKind): Promise<void> {
 
 export async function runEndToEndSuite(ctx: SuiteContext): Promise<void> {
   if (!ctx.profile.endToEnd) return;
-  for (const kind of ['mpu', 's3rver'] as const) await runServer(ctx, kind);
+  for (const kind of ['mpu', 's3rver'] as const) {
+    try {
+      await runServer(ctx, kind);
+    } catch (error) {
+      ctx.fail(`end to end against ${kind}`, error);
+    }
+  }
 }

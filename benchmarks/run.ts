@@ -59,7 +59,23 @@ const startedAt = new Date();
 const progress = new Progress(values.quiet);
 const book = new FigureBook();
 const workDir = await mkdtemp(join(tmpdir(), 'mpu-bench-'));
-const ctx: SuiteContext = { profile, book, progress, workDir, watchHeap: selected('memory') };
+const failures: string[] = [];
+const ctx: SuiteContext = {
+  profile, book, progress, workDir, watchHeap: selected('memory'),
+  fail(what, error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    failures.push(`${what} failed: ${message}`);
+    progress.line(`FAILED ${what}: ${message}`);
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  },
+};
+const runSuite = async (name: SuiteName, fn: () => Promise<void>): Promise<void> => {
+  try {
+    await fn();
+  } catch (error) {
+    ctx.fail(`suite ${name}`, error);
+  }
+};
 
 // An interrupted run still removes its data (gigabytes in the temp dir).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -71,11 +87,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 progress.line(`profile ${profile.name}; data in ${workDir}`);
 const machine = machineInfo();
 try {
-  if (selected('assembly')) await runAssemblySuite(ctx);
-  if (selected('ingest')) await runIngestSuite(ctx);
-  if (selected('end-to-end')) await runEndToEndSuite(ctx);
+  if (selected('assembly')) await runSuite('assembly', () => runAssemblySuite(ctx));
+  if (selected('ingest')) await runSuite('ingest', () => runIngestSuite(ctx));
+  if (selected('end-to-end')) await runSuite('end-to-end', () => runEndToEndSuite(ctx));
   // With assembly selected, the heap is watched during its fs tiny-part Complete (staged once).
-  if (selected('memory') && !selected('assembly')) await runMemorySuite(ctx);
+  if (selected('memory') && !selected('assembly')) await runSuite('memory', () => runMemorySuite(ctx));
 } finally {
   await rm(workDir, { recursive: true, force: true });
 }
@@ -94,6 +110,7 @@ book.note('Ingest (fs): the target is judged with fsync off, which isolates the 
 if (profile.endToEnd && selected('end-to-end')) {
   book.note('End to end: the SDK client for both servers uses `requestChecksumCalculation: \'WHEN_REQUIRED\'` and `responseChecksumValidation: \'WHEN_REQUIRED\'`, because s3rver 3.7 predates flexible checksums (aws-chunked trailers); both servers see the same requests. Each server runs in its own child process so its RSS is read from /proc (VmRSS sampled every 25 ms, plus VmHWM after resetting it). The client runs in the benchmark process on the same 2 cores.');
 }
+for (const failure of failures) book.note(`**FAILED** — ${failure}`);
 if (only) book.note(`Only these suites ran: ${[...only].join(', ')}.`);
 if (backendFilter) book.note(`Assembly ran only on: ${profile.assembly.backends.join(', ')}.`);
 
@@ -121,3 +138,7 @@ await rm(latest, { recursive: true, force: true });
 await cp(runDir, latest, { recursive: true });
 progress.line(`wrote ${runDir} (and ${latest})`);
 for (const t of results.targets) progress.line(`${t.verdict.padEnd(7)} ${t.what}: ${t.figure}${t.note ? ` — ${t.note}` : ''}`);
+if (failures.length > 0) {
+  progress.line(`${failures.length} part(s) of the run failed; see the notes in report.md`);
+  process.exitCode = 1;
+}

@@ -11,4 +11,6 @@ export interface SuiteContext {
   readonly workDir: string;
   /** The memory suite is selected: assembly watches the heap during its first fs tiny-part Complete. */
   readonly watchHeap: boolean;
+  /** Records a failed part of the run in the report; the run goes on and exits non-zero. */
+  fail(what: string, error: unknown): void;
 }
