@@ -30,6 +30,8 @@ export interface StartMpuServerOptions {
   /** Extra CLI arguments after `serve` (e.g. `--backend fs --data-dir D`). */
   readonly args?: readonly string[];
   readonly env?: Record<string, string>;
+  /** Start without MPU_ACCESS_KEY / MPU_SECRET_KEY, as a first-time user does (dev credentials). */
+  readonly devCredentials?: boolean;
   readonly readyTimeoutMs?: number;
 }
 
@@ -56,7 +58,10 @@ export async function startMpuServer(options: StartMpuServerOptions = {}): Promi
   await writeFile(configPath, JSON.stringify({ lifecycleSweepSeconds: 0, ...options.config, host: '127.0.0.1', port: 0 }));
   const child = spawn(process.execPath, cliArgs('serve', '--config', configPath, ...(options.args ?? [])), {
     cwd: workDir,
-    env: cleanEnv({ MPU_ACCESS_KEY: E2E_CREDENTIALS.accessKeyId, MPU_SECRET_KEY: E2E_CREDENTIALS.secretAccessKey, ...options.env }),
+    env: cleanEnv({
+      ...(options.devCredentials ? {} : { MPU_ACCESS_KEY: E2E_CREDENTIALS.accessKeyId, MPU_SECRET_KEY: E2E_CREDENTIALS.secretAccessKey }),
+      ...options.env,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
