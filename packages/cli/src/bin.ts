@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { MultipartEngine } from '@mpu/core';
 import pino from 'pino';
-import { ConfigError, type ConfigOverrides, loadConfig, overridesFromEnv, parsePort } from './config.js';
+import { type ConfigOverrides, loadConfig, overridesFromEnv, parsePort } from './config.js';
 import { createStore } from './create-store.js';
 import { parseDuration } from './duration.js';
 import { startServer } from './serve.js';
@@ -98,7 +98,9 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { if (code >= 0) process.exitCode = code; },
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    // Operators need the reason (a config error, a locked data directory), not a stack trace.
+    if (error instanceof Error && !process.env['MPU_DEBUG']) console.error(`mpu: ${error.message}`);
+    else console.error(error);
     process.exitCode = 1;
   },
 );

@@ -97,6 +97,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     } catch (error) {
       routeError = error;
     }
+    // Known before auth so that requests refused by authentication log what they attempted.
+    if (routed !== undefined) operation = routed;
     const view: SignedRequestView = {
       method,
       rawPath,
@@ -112,7 +114,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
       maxSkewMs: options.maxSkewMs,
     });
     if (routed === undefined) throw routeError;
-    operation = routed;
     ctx = {
       req, res, requestId, hostId, method, operation: routed, address, query, auth,
       engine: options.engine, options, signal: controller.signal, bytesIn: 0,

@@ -120,6 +120,19 @@ describe('streaming', () => {
     expect(logged).toContainEqual(info);
   });
 
+  it('a request refused by authentication is logged with the operation it attempted', async () => {
+    const url = new URL(server.url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'PUT', path: '/bucket/anonymous?partNumber=1&uploadId=u', headers: { 'content-length': '0' } });
+      req.on('response', (res) => { res.resume(); resolve(res.statusCode); });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+    await until(() => logs.some((l) => l.key === 'anonymous'));
+    expect(logs.find((l) => l.key === 'anonymous')).toMatchObject({ operation: 'UploadPart', status: 403, errorCode: 'AccessDenied' });
+  });
+
   it('an unexpected engine failure is a logged InternalError 500 with the request id', async () => {
     const url = new URL(server.url);
     const headers = signHeaders({ method: 'GET', url: '/' }, url.host);
