@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaultyStore, MemoryStore, MultipartEngine } from '@mpu/core';
+import { FaultyStore, MemoryStore, MultipartEngine, withRetry } from '@mpu/core';
 import { bodyOf, partEtagOf, readObject } from './helpers/bytes.js';
 
 /**
@@ -44,5 +44,51 @@ describe('PutObject whose publish fails after the record swap', () => {
     await expect(engine.copyObject({ bucket: 'bkt', key: 'k', source: { bucket: 'bkt', key: 'src' } })).rejects.toThrow(/injected/);
     const seen = (await readObject(engine, 'bkt', 'k'))?.toString();
     expect(['old bytes', 'copied bytes']).toContain(seen);
+  });
+});
+
+/**
+ * Under `withRetry` (how the azure and gcs backends run), a record write whose answer is lost
+ * is retried and fails its condition against itself. Each operation must recognise its own
+ * write instead of treating it as someone else's.
+ */
+describe('a lost answer to a record write, retried by withRetry', () => {
+  async function retrying() {
+    const store = new FaultyStore(new MemoryStore(), { paused: true });
+    const engine = new MultipartEngine({ store: withRetry(store, { sleep: async () => undefined }) });
+    await engine.createBucket('bkt');
+    return { store, engine };
+  }
+
+  it('PutObject to an absent key: the object is readable (its own retried write is not "a newer object")', async () => {
+    const { store, engine } = await retrying();
+    store.failNext('writeRecord', { kind: 'fail', when: 'after' });
+    const result = await engine.putObject({ bucket: 'bkt', key: 'k', body: bodyOf(Buffer.from('fresh bytes')) });
+    expect(result.etag).toBe(partEtagOf(Buffer.from('fresh bytes')));
+    expect((await readObject(engine, 'bkt', 'k'))?.toString()).toBe('fresh bytes');
+  });
+
+  it('PutObject over an existing key: the new bytes are readable', async () => {
+    const { store, engine } = await retrying();
+    await engine.putObject({ bucket: 'bkt', key: 'k', body: bodyOf(Buffer.from('old bytes')) });
+    store.failNext('writeRecord', { kind: 'fail', when: 'after' });
+    await engine.putObject({ bucket: 'bkt', key: 'k', body: bodyOf(Buffer.from('new bytes')) });
+    expect((await readObject(engine, 'bkt', 'k'))?.toString()).toBe('new bytes');
+  });
+
+  it('AbortMultipartUpload: answered as the success it was, not NoSuchUpload', async () => {
+    const { store, engine } = await retrying();
+    const upload = await engine.createMultipartUpload({ bucket: 'bkt', key: 'k' });
+    store.failNext('writeRecord', { kind: 'fail', when: 'after' }); // initiated → aborted
+    await expect(engine.abortMultipartUpload(upload)).resolves.toBeUndefined();
+    expect((await engine.listMultipartUploads({ bucket: 'bkt' })).uploads).toEqual([]);
+  });
+
+  it('CreateMultipartUpload: one upload, not a second one beside a ghost nobody knows', async () => {
+    const { store, engine } = await retrying();
+    store.failNext('writeRecord', { kind: 'fail', when: 'after' });
+    const upload = await engine.createMultipartUpload({ bucket: 'bkt', key: 'k' });
+    const { uploads } = await engine.listMultipartUploads({ bucket: 'bkt' });
+    expect(uploads.map((listed) => listed.uploadId)).toEqual([upload.uploadId]);
   });
 });

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BlobStore, FAULTABLE_METHODS, type FaultRates, type FaultableMethod, FaultyStore, MemoryStore, MultipartEngine, defineLimits } from '@mpu/core';
+import {
+  type BlobStore, FAULTABLE_METHODS, type FaultRates, type FaultableMethod, FaultyStore, type FaultyStoreOptions, MemoryStore, MultipartEngine,
+  defineLimits, withRetry,
+} from '@mpu/core';
 import { FsStore } from '@mpu/fs';
 import { TempDirs } from './helpers/bytes.js';
 import { BUCKET, type Harness, KEYS, Model, type Op, checkAll, step } from './helpers/fault-model.js';
@@ -42,9 +45,17 @@ function ratesFor(rate: number): Partial<Record<FaultableMethod, FaultRates>> {
 
 interface Totals { runs: number; steps: number; faultedSteps: number; injected: number }
 
-async function runSequence(inner: BlobStore, seed: number, rate: number, ops: readonly Op[], totals: Totals): Promise<void> {
-  const store = new FaultyStore(inner, { seed, rates: ratesFor(rate), paused: true, maxDelayMs: 2, maxCutAfter: 24 });
-  const engine = new MultipartEngine({ store, limits: LIMITS });
+interface Stack {
+  readonly randomErrors?: FaultyStoreOptions['randomErrors'];
+  /** What the engine runs on, given the faulty store (e.g. `withRetry` over it). */
+  readonly wrap?: (store: FaultyStore) => BlobStore;
+}
+
+async function runSequence(inner: BlobStore, seed: number, rate: number, ops: readonly Op[], totals: Totals, stack: Stack = {}): Promise<void> {
+  const store = new FaultyStore(inner, {
+    seed, rates: ratesFor(rate), paused: true, maxDelayMs: 2, maxCutAfter: 24, ...(stack.randomErrors ? { randomErrors: stack.randomErrors } : {}),
+  });
+  const engine = new MultipartEngine({ store: stack.wrap ? stack.wrap(store) : store, limits: LIMITS });
   await engine.createBucket(BUCKET);
   const h: Harness = { engine, store, model: new Model() };
   totals.runs++;
@@ -78,6 +89,17 @@ describe('random operations under random store faults', () => {
     // The property must have exercised failures, not just clean runs.
     expect(totals.faultedSteps).toBeGreaterThan(totals.runs / 2);
     console.info('faults/memory', totals);
+  });
+
+  it('withRetry over MemoryStore, transient faults only (how azure and gcs run): lost answers are retried safely', async () => {
+    const totals: Totals = { runs: 0, steps: 0, faultedSteps: 0, injected: 0 };
+    const stack: Stack = { randomErrors: 'transient', wrap: (store) => withRetry(store, { retries: 3, sleep: async () => undefined }) };
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ seed, rate, ops }) => runSequence(new MemoryStore(), seed, rate, ops, totals, stack)),
+      { numRuns: Number(process.env.FAULTS_RUNS ?? 600), seed: Number(process.env.FAULTS_SEED ?? Date.now() % 0x7fffffff) },
+    );
+    expect(totals.injected).toBeGreaterThan(totals.runs);
+    console.info('faults/memory+withRetry', totals);
   });
 
   it('FsStore: nothing acknowledged lost, nothing partial visible, recovery idempotent', async () => {

@@ -46,6 +46,11 @@ export interface FaultyStoreOptions {
   readonly maxCutAfter?: number;
   /** Start with random faults off (scheduled faults still fire). Default false. */
   readonly paused?: boolean;
+  /**
+   * Errors random faults throw: `mixed` (default, half transient), or only `transient` (what a
+   * cloud backend under `withRetry` sees: every failure retryable) or only `plain`.
+   */
+  readonly randomErrors?: 'mixed' | 'transient' | 'plain';
 }
 
 /** What a FaultyStore did, in call order; tests print it when a property fails. */
@@ -101,6 +106,7 @@ export class FaultyStore implements BlobStore {
   readonly #rates: Partial<Record<FaultableMethod, FaultRates>>;
   readonly #maxDelayMs: number;
   readonly #maxCutAfter: number;
+  readonly #randomErrors: 'mixed' | 'transient' | 'plain';
   readonly #calls = new Map<FaultableMethod, number>();
   readonly #scheduled = new Map<string, Fault>();
   readonly #injected: InjectedFault[] = [];
@@ -112,6 +118,7 @@ export class FaultyStore implements BlobStore {
     this.#maxDelayMs = options.maxDelayMs ?? 5;
     this.#maxCutAfter = options.maxCutAfter ?? 64;
     this.#paused = options.paused ?? false;
+    this.#randomErrors = options.randomErrors ?? 'mixed';
   }
 
   get capabilities(): StoreCapabilities {
@@ -171,7 +178,8 @@ export class FaultyStore implements BlobStore {
     const fail = rates.fail ?? 0;
     const cut = rates.cut ?? 0;
     const delay = rates.delay ?? 0;
-    const error = this.#random() < 0.5 ? 'transient' : 'plain';
+    const coin = this.#random();
+    const error = this.#randomErrors === 'mixed' ? (coin < 0.5 ? 'transient' : 'plain') : this.#randomErrors;
     if (roll < fail) return { kind: 'fail', error, when: this.#random() < 0.5 ? 'before' : 'after' };
     if (roll < fail + cut) return { kind: 'cut', after: Math.floor(this.#random() * (this.#maxCutAfter + 1)), error };
     if (roll < fail + cut + delay) return { kind: 'delay', ms: Math.floor(this.#random() * (this.#maxDelayMs + 1)) };

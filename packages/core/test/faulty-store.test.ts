@@ -94,6 +94,16 @@ describe('FaultyStore', () => {
     expect(await run(7, true)).toEqual([]);
   });
 
+  it('randomErrors picks the error class of random faults', async () => {
+    const kinds = async (randomErrors: 'transient' | 'plain') => {
+      const store = new FaultyStore(new MemoryStore(), { seed: 3, randomErrors, rates: { readRecord: { fail: 1 } } });
+      const errors = await Promise.all(Array.from({ length: 10 }, (_, i) => rejection(store.readRecord(`k${i}`))));
+      return new Set(errors.map((error) => error instanceof TransientStoreError));
+    };
+    expect(await kinds('transient')).toEqual(new Set([true]));
+    expect(await kinds('plain')).toEqual(new Set([false]));
+  });
+
   it('fires scheduled faults while random ones are paused, and clearSchedule drops them', async () => {
     const store = new FaultyStore(new MemoryStore(), { paused: true });
     store.failNext('deleteData');

@@ -293,6 +293,9 @@ export async function step(h: Harness, op: Op): Promise<'ok' | 'faulted' | 'skip
   h.store.pause();
   if (first.error === undefined || first.error instanceof S3Error) {
     action.accept(first.error === undefined ? { value: first.value } : { error: first.error }, false);
+    // Under withRetry a create whose answer was lost retries with a new id: the first upload
+    // stays behind, unknown to clients (a leak, asserted in fault-regressions.test.ts).
+    if (op.op === 'create' && h.store.injected.length > 0) await adoptOrphans(h);
     return 'ok';
   }
   if (!isInjected(first.error)) throw first.error;
