@@ -83,65 +83,107 @@ async function idleRss(pid: number): Promise<number> {
   return Math.max(...readings);
 }
 
-async function runServer(ctx: SuiteContext, kind: ServerKind): Promise<void> {
-  const e2e = ctx.profile.endToEnd!;
+/** One server under test: its process, its client, and what has been measured so far. */
+interface Subject {
+  readonly kind: ServerKind;
+  readonly dir: string;
+  readonly server: ServerProcess;
+  readonly client: S3Client;
+  readonly timings: Timings;
+  readonly upload: number[];
+  readonly download: number[];
+  /** RSS of the fresh server before its first upload: later rounds start from what earlier ones left. */
+  readonly idle: number;
+  readonly peak: number[];
+}
+
+async function openSubject(ctx: SuiteContext, kind: ServerKind): Promise<Subject> {
   const dir = join(ctx.workDir, `e2e-${kind}`);
   await mkdir(dir, { recursive: true });
   const server = await startServer(kind, dir);
   const timings: Timings = { completeMs: [] };
   const client = clientFor(kind, server.url, timings);
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    const upload: number[] = [];
-    const download: number[] = [];
-    const idle: number[] = [];
-    const peak: number[] = [];
-    for (let rep = 0; rep < e2e.reps; rep++) {
-      const key = `e2e-${rep}`;
-      idle.push(await idleRss(server.pid));
-      const sampler = sampleRss(server.pid);
-      const start = performance.now();
-      await new Upload({
-        client,
-        params: { Bucket: BUCKET, Key: key, Body: Readable.from(bodyOf(e2e.objectBytes)) },
-        partSize: e2e.partBytes,
-        queueSize: e2e.queueSize,
-      }).done();
-      upload.push(performance.now() - start);
-      peak.push(sampler.stop().peak);
-      const readStart = performance.now();
-      const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-      const bytes = await drain(got.Body as AsyncIterable<Uint8Array>);
-      download.push(performance.now() - readStart);
-      if (bytes !== e2e.objectBytes) throw new Error(`${kind}: downloaded ${bytes} of ${e2e.objectBytes} bytes`);
-      await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
-      ctx.progress.line(`end to end ${kind} ${sizeLabel(e2e.objectBytes)} #${rep + 1}/${e2e.reps}: upload ` +
-        `${throughputs(e2e.objectBytes, [upload[rep]!])[0]!.toFixed(0)} MB/s, Complete ${timings.completeMs[rep]?.toFixed(1)} ms, ` +
-        `download ${throughputs(e2e.objectBytes, [download[rep]!])[0]!.toFixed(0)} MB/s, RSS idle ${(idle[rep]! / MiB).toFixed(0)} MiB → peak ${(peak[rep]! / MiB).toFixed(0)} MiB`);
-    }
-    const params = { server: kind, backend: kind === 'mpu' ? 'fs' : 's3rver', objectBytes: e2e.objectBytes, partBytes: e2e.partBytes, queueSize: e2e.queueSize };
-    const id = `e2e.${kind}`;
-    ctx.book.add({ id: `${id}.uploadMBps`, suite: 'end-to-end', label: `lib-storage Upload (${kind})`, unit: 'MB/s', params }, throughputs(e2e.objectBytes, upload));
-    ctx.book.add({ id: `${id}.completeMs`, suite: 'end-to-end', label: `CompleteMultipartUpload round trip (${kind})`, unit: 'ms', params }, timings.completeMs);
-    ctx.book.add({ id: `${id}.downloadMBps`, suite: 'end-to-end', label: `GetObject download (${kind})`, unit: 'MB/s', params }, throughputs(e2e.objectBytes, download));
-    ctx.book.add({ id: `memory.${kind}.idleRssMiB`, suite: 'memory', label: `server RSS idle before the upload (${kind})`, unit: 'MiB', params }, idle.map((b) => b / MiB));
-    ctx.book.add({ id: `memory.${kind}.peakRssMiB`, suite: 'memory', label: `server peak RSS during the upload (${kind})`, unit: 'MiB', params }, peak.map((b) => b / MiB));
-    ctx.book.add({ id: `memory.${kind}.rssAboveIdleMiB`, suite: 'memory', label: `server peak RSS above idle during the upload (${kind})`, unit: 'MiB', params },
-      peak.map((p, i) => (p - idle[i]!) / MiB));
-  } finally {
-    client.destroy();
-    await stopChild(server.child);
-    await rm(dir, { recursive: true, force: true });
-  }
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  return { kind, dir, server, client, timings, upload: [], download: [], idle: await idleRss(server.pid), peak: [] };
 }
 
+async function closeSubject(subject: Subject): Promise<void> {
+  subject.client.destroy();
+  await stopChild(subject.server.child);
+  await rm(subject.dir, { recursive: true, force: true });
+}
+
+/** One upload + download of the object against one server, with its RSS watched. */
+async function measureRound(ctx: SuiteContext, s: Subject, rep: number): Promise<void> {
+  const e2e = ctx.profile.endToEnd!;
+  const key = `e2e-${rep}`;
+  const sampler = sampleRss(s.server.pid);
+  const start = performance.now();
+  await new Upload({
+    client: s.client,
+    params: { Bucket: BUCKET, Key: key, Body: Readable.from(bodyOf(e2e.objectBytes)) },
+    partSize: e2e.partBytes,
+    queueSize: e2e.queueSize,
+  }).done();
+  s.upload.push(performance.now() - start);
+  s.peak.push(sampler.stop().peak);
+  const readStart = performance.now();
+  const got = await s.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  const bytes = await drain(got.Body as AsyncIterable<Uint8Array>);
+  s.download.push(performance.now() - readStart);
+  if (bytes !== e2e.objectBytes) throw new Error(`${s.kind}: downloaded ${bytes} of ${e2e.objectBytes} bytes`);
+  await s.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+  const i = s.upload.length - 1;
+  ctx.progress.line(`end to end ${s.kind} ${sizeLabel(e2e.objectBytes)} #${rep + 1}/${e2e.reps}: upload ` +
+    `${throughputs(e2e.objectBytes, [s.upload[i]!])[0]!.toFixed(0)} MB/s, Complete ${s.timings.completeMs[i]?.toFixed(1)} ms, ` +
+    `download ${throughputs(e2e.objectBytes, [s.download[i]!])[0]!.toFixed(0)} MB/s, RSS idle ${(s.idle / MiB).toFixed(0)} MiB → peak ${(s.peak[i]! / MiB).toFixed(0)} MiB`);
+}
+
+function recordSubject(ctx: SuiteContext, s: Subject): void {
+  if (s.upload.length === 0) return;
+  const e2e = ctx.profile.endToEnd!;
+  const kind = s.kind;
+  const params = { server: kind, backend: kind === 'mpu' ? 'fs' : 's3rver', objectBytes: e2e.objectBytes, partBytes: e2e.partBytes, queueSize: e2e.queueSize };
+  const id = `e2e.${kind}`;
+  ctx.book.add({ id: `${id}.uploadMBps`, suite: 'end-to-end', label: `lib-storage Upload (${kind})`, unit: 'MB/s', params }, throughputs(e2e.objectBytes, s.upload));
+  ctx.book.add({ id: `${id}.completeMs`, suite: 'end-to-end', label: `CompleteMultipartUpload round trip (${kind})`, unit: 'ms', params }, s.timings.completeMs);
+  ctx.book.add({ id: `${id}.downloadMBps`, suite: 'end-to-end', label: `GetObject download (${kind})`, unit: 'MB/s', params }, throughputs(e2e.objectBytes, s.download));
+  ctx.book.add({ id: `memory.${kind}.idleRssMiB`, suite: 'memory', label: `server RSS idle, fresh, before the first upload (${kind})`, unit: 'MiB', params }, [s.idle / MiB]);
+  ctx.book.add({ id: `memory.${kind}.peakRssMiB`, suite: 'memory', label: `server peak RSS during the upload (${kind})`, unit: 'MiB', params }, s.peak.map((b) => b / MiB));
+  ctx.book.add({ id: `memory.${kind}.rssAboveIdleMiB`, suite: 'memory', label: `server peak RSS above idle during the upload (${kind})`, unit: 'MiB', params },
+    s.peak.map((p) => (p - s.idle) / MiB));
+}
+
+/**
+ * Both servers run side by side (an idle one costs nothing) and their rounds alternate, mpu then
+ * s3rver, so a change in the machine's load during the suite falls on both alike.
+ */
 export async function runEndToEndSuite(ctx: SuiteContext): Promise<void> {
-  if (!ctx.profile.endToEnd) return;
-  for (const kind of ['mpu', 's3rver'] as const) {
-    try {
-      await runServer(ctx, kind);
-    } catch (error) {
-      ctx.fail(`end to end against ${kind}`, error);
+  const e2e = ctx.profile.endToEnd;
+  if (!e2e) return;
+  const subjects: Subject[] = [];
+  try {
+    for (const kind of ['mpu', 's3rver'] as const) {
+      try {
+        subjects.push(await openSubject(ctx, kind));
+      } catch (error) {
+        ctx.fail(`starting the ${kind} server`, error);
+      }
     }
+    const failed = new Set<ServerKind>();
+    for (let rep = 0; rep < e2e.reps; rep++) {
+      for (const s of subjects) {
+        if (failed.has(s.kind)) continue;
+        try {
+          await measureRound(ctx, s, rep);
+        } catch (error) {
+          failed.add(s.kind);
+          ctx.fail(`end to end against ${s.kind}`, error);
+        }
+      }
+    }
+    for (const s of subjects) recordSubject(ctx, s);
+  } finally {
+    for (const s of subjects) await closeSubject(s);
   }
 }

@@ -108,7 +108,7 @@ book.note('Azure runs on Azurite (in-memory, loopback) and GCS on the in-repo GC
 if (readBackCaseId(profile)) book.note(`The fs read-back target is judged on ${readBackCaseId(profile)!.replace('.', ' in ')} parts.`);
 book.note('Ingest (fs): the target is judged with fsync off, which isolates the CPU path the target is about (MD5 is the floor); the fsync-on rows are bounded by the disk\'s synced write rate (`dd conv=fsync` baseline).');
 if (profile.endToEnd && selected('end-to-end')) {
-  book.note('End to end: the SDK client for both servers uses `requestChecksumCalculation: \'WHEN_REQUIRED\'` and `responseChecksumValidation: \'WHEN_REQUIRED\'`, because s3rver 3.7 predates flexible checksums (aws-chunked trailers); both servers see the same requests. Each server runs in its own child process so its RSS is read from /proc (VmRSS sampled every 25 ms, plus VmHWM after resetting it). The client runs in the benchmark process on the same 2 cores.');
+  book.note('End to end: the SDK client for both servers uses `requestChecksumCalculation: \'WHEN_REQUIRED\'` and `responseChecksumValidation: \'WHEN_REQUIRED\'`, because s3rver 3.7 predates flexible checksums (aws-chunked trailers); both servers see the same requests. Both servers run side by side, each in its own child process so its RSS is read from /proc, and their rounds alternate (mpu, s3rver, mpu, …) so load changes on the shared machine fall on both alike (VmRSS sampled every 25 ms, plus VmHWM after resetting it). The client runs in the benchmark process on the same 2 cores.');
 }
 for (const failure of failures) book.note(`**FAILED** — ${failure}`);
 if (only) book.note(`Only these suites ran: ${[...only].join(', ')}.`);
