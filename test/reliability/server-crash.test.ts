@@ -13,7 +13,7 @@ import { type S3Reply, type ServeProcess, call, sigkill, startServe } from './he
  */
 
 const BUCKET = 'crash';
-const OFFSETS_MS = [0, 25, 70, 160];
+const OFFSETS_MS = [0, 4, 10, 25, 70, 160];
 
 type Outcome = { acked: true; reply: S3Reply } | { acked: false };
 
@@ -98,7 +98,10 @@ describe.each(['fs', 'level'] as const)('SIGKILL of mpu serve (%s backend)', (ba
     await mkdir(dataDir);
     server = await startServe(backend, dataDir, work);
     expect((await call(server.port, { method: 'PUT', path: `/${BUCKET}` })).status).toBe(200);
-    const tally = { ackedParts: 0, unackedParts: 0, ackedCompletes: 0, unackedCompletes: 0, ackedAborts: 0, unackedAborts: 0, ackedPuts: 0, unackedPuts: 0 };
+    const tally = {
+      ackedParts: 0, unackedParts: 0, unackedPartsLanded: 0, ackedCompletes: 0, unackedCompletes: 0, unackedCompletesLanded: 0,
+      ackedAborts: 0, unackedAborts: 0, unackedAbortsLanded: 0, ackedPuts: 0, unackedPuts: 0, unackedPutsLanded: 0,
+    };
 
     for (const [round, offset] of OFFSETS_MS.entries()) {
       const port = server.port;
@@ -140,6 +143,7 @@ describe.each(['fs', 'level'] as const)('SIGKILL of mpu serve (%s backend)', (ba
           expect(etag, label(`acknowledged part ${part.number} listed`)).toBe(partEtagOf(part.data));
         } else {
           tally.unackedParts++;
+          if (etag !== undefined) tally.unackedPartsLanded++;
           if (etag !== undefined) expect(etag, label(`unacknowledged part ${part.number} whole or absent`)).toBe(partEtagOf(part.data));
         }
         if (etag !== undefined) usable.push({ number: part.number, etag, data: part.data });
@@ -163,6 +167,7 @@ describe.each(['fs', 'level'] as const)('SIGKILL of mpu serve (%s backend)', (ba
           expect(await listParts(again, upload), label('a completed upload is gone')).toBeUndefined();
         } else {
           tally.unackedCompletes++;
+          if (seen !== undefined) tally.unackedCompletesLanded++;
           if (seen !== undefined) expect(seen, label(`unacknowledged Complete ${upload.key} whole or absent`)).toEqual(expected);
         }
         const retry = await completeUpload(again, upload, upload.parts);
@@ -179,6 +184,7 @@ describe.each(['fs', 'level'] as const)('SIGKILL of mpu serve (%s backend)', (ba
           expect(parts, label(`acknowledged Abort ${upload.key}`)).toBeUndefined();
         } else {
           tally.unackedAborts++;
+          if (parts === undefined) tally.unackedAbortsLanded++;
           if (parts !== undefined) {
             expect([...parts.values()], label(`unaborted upload intact ${upload.key}`)).toEqual(upload.parts.map((p) => p.etag));
             expect((await call(again, { method: 'DELETE', path: `/${BUCKET}/${upload.key}`, query: [['uploadId', upload.uploadId]] })).status).toBe(204);
@@ -195,6 +201,7 @@ describe.each(['fs', 'level'] as const)('SIGKILL of mpu serve (%s backend)', (ba
           expect(seen, label(`acknowledged Put ${put.key}`)).toEqual(put.data);
         } else {
           tally.unackedPuts++;
+          if (seen !== undefined) tally.unackedPutsLanded++;
           if (seen !== undefined) expect(seen, label(`unacknowledged Put ${put.key} whole or absent`)).toEqual(put.data);
         }
       }
