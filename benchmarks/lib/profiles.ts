@@ -97,7 +97,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
         { objectBytes: 64 * MiB, partBytes: 8 * MiB, reps: 2, backends: CLOUD_BACKENDS },
         { objectBytes: GiB, partBytes: 8 * MiB, reps: 2, backends: ['fs'] },
         { objectBytes: GiB, partBytes: 128 * MiB, reps: 2, backends: ['memory', 'fs'], baseline: false },
-        { objectBytes: 512 * MiB, partBytes: 64 * MiB, reps: 1, backends: ['level', ...CLOUD_BACKENDS], readBack: false, baseline: false },
+        { objectBytes: 512 * MiB, partBytes: 64 * MiB, reps: 2, backends: ['level', ...CLOUD_BACKENDS], readBack: false, baseline: false },
       ],
       flatness: {
         small: { objectBytes: 64 * MiB, partBytes: 8 * MiB },
@@ -108,7 +108,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       tinyParts: { count: 10_000, partBytes: 1024, reps: { memory: 1, fs: 2, level: 1, azure: 1, gcs: 1 }, countFor: { level: 1_000, azure: 1_000, gcs: 1_000 } },
       catReps: 3,
     },
-    ingest: { partBytes: 8 * MiB, partsPerIteration: 8, iterations: 3, inFlight: [1, 4], checksums: INGEST_CHECKSUMS, checksumsInFlight: [1] },
+    ingest: { partBytes: 8 * MiB, partsPerIteration: 16, iterations: 5, inFlight: [1, 4], checksums: INGEST_CHECKSUMS, checksumsInFlight: [1] },
     endToEnd: { objectBytes: GiB, partBytes: 8 * MiB, queueSize: 4, reps: 2 },
   },
   full: {
