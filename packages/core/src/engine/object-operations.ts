@@ -6,7 +6,7 @@ import { createPartId, createUploadId } from '../upload-id.js';
 import { checkReadConditions, checkWriteConditions } from './conditions.js';
 import { type EngineContext, type Versioned, readJson, requireBucket, tryDeleteRecord } from './engine-context.js';
 import { commonPrefixOf, compareKeys } from './key-order.js';
-import { publishObject } from './publish-object.js';
+import { publishNewObject } from './publish-object.js';
 import { resolveRange } from './ranges.js';
 import { type ObjectRecord, type StoredAttributes, decodeRecord, recordKeys } from './records.js';
 import { type StagedPayload, stagePayload } from './staged-payload.js';
@@ -113,12 +113,7 @@ export async function putObject(ctx: EngineContext, input: PutObjectInput): Prom
     attributes,
     ...(checksum ? { checksum } : {}),
   };
-  try {
-    await publishObject(ctx, record, input.conditions, input.conditions ? validated : undefined);
-  } catch (error) {
-    await ctx.store.deleteData(handle);
-    throw error;
-  }
+  await publishNewObject(ctx, record, input.conditions, input.conditions ? validated : undefined);
   return { etag: record.etag, size: record.size, ...(checksum ? { checksum } : {}) };
 }
 
@@ -213,12 +208,7 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
     attributes,
     ...(checksum ? { checksum } : {}),
   };
-  try {
-    await publishObject(ctx, record, undefined);
-  } catch (error) {
-    await ctx.store.deleteData(handle);
-    throw error;
-  }
+  await publishNewObject(ctx, record, undefined);
   return { etag: record.etag, lastModified: new Date(record.lastModified), ...(checksum ? { checksum } : {}) };
 }
 

@@ -24,10 +24,44 @@ export async function publishObject(
     checkWriteConditions(conditions, object.key, current?.value);
     const written = await tryWriteJson(ctx.store, key, object, current ? { ifVersion: current.version } : { ifAbsent: true });
     if (written !== undefined) {
-      if (current) await ctx.store.deleteData(current.value.handle);
+      if (current) await freeReplacedData(ctx, current.value.handle);
       return;
     }
     current = await readJson<ObjectRecord>(ctx.store, key);
+  }
+}
+
+/**
+ * Publishes a freshly written single-request object and, when publishing fails, deletes its
+ * data — unless the object record names that data after all: a record write can land and
+ * still report failure (a lost answer), and deleting then would leave the key pointing at
+ * nothing. Either way the error goes back to the client, whose retry is idempotent.
+ */
+export async function publishNewObject(
+  ctx: EngineContext,
+  object: ObjectRecord,
+  conditions: WriteConditions | undefined,
+  validated?: Versioned<ObjectRecord> | null,
+): Promise<void> {
+  try {
+    await publishObject(ctx, object, conditions, validated);
+  } catch (error) {
+    const current = await readJson<ObjectRecord>(ctx.store, recordKeys.object(object.bucket, object.key)).catch(() => undefined);
+    if (current?.value.handle !== object.handle) await ctx.store.deleteData(object.handle);
+    throw error;
+  }
+}
+
+/**
+ * Frees the data of an object that was just replaced. The replacement is already published,
+ * so a failure here must not fail the request (nor make its caller delete the new data): the
+ * old bytes are unreachable and merely leak.
+ */
+async function freeReplacedData(ctx: EngineContext, handle: string): Promise<void> {
+  try {
+    await ctx.store.deleteData(handle);
+  } catch {
+    // Unreachable data left behind; reads of the key are unaffected.
   }
 }
 
@@ -54,7 +88,7 @@ export async function publishCompletedObject(
   if (unchanged) {
     const written = await tryWriteJson(ctx.store, key, object, current ? { ifVersion: current.version } : { ifAbsent: true });
     if (written !== undefined) {
-      if (current) await ctx.store.deleteData(current.value.handle);
+      if (current) await freeReplacedData(ctx, current.value.handle);
       return 'published';
     }
     const latest = await readJson<ObjectRecord>(ctx.store, key);

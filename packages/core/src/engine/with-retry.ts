@@ -1,6 +1,6 @@
 import {
   type BlobStore, type ByteRange, type DataHandle, type ListRecordsOptions, type PartRef, type RecordCondition,
-  type StoreCapabilities, type StoredRecord, TransientStoreError, type WritePartOptions,
+  RecordConditionFailedError, type StoreCapabilities, type StoredRecord, TransientStoreError, type WritePartOptions,
 } from '../blob-store.js';
 
 export interface RetryOptions {
@@ -22,9 +22,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * - reads, listings, `assemble`, `discard`, `deleteData`, `deleteRecord`: idempotent by the
  *   BlobStore contract. A `read` or `listRecords` that fails midway resumes after the last
  *   byte or key it yielded, so callers never see a duplicate or a gap.
- * - `writeRecord`: a conditional write whose first attempt landed but whose answer was lost
- *   fails its retry with RecordConditionFailedError; the engine treats that as "someone moved
- *   the record" and re-reads, finding its own write.
+ * - `writeRecord` / `deleteRecord`: a conditional write whose first attempt landed but whose
+ *   answer was lost fails its retry with RecordConditionFailedError; the retry recognises its
+ *   own write (the record holds exactly its bytes, or is gone) and reports success.
  * - `writePart` is never retried: its body is a one-shot stream, already consumed.
  */
 export function withRetry(store: BlobStore, options: RetryOptions = {}): BlobStore {
@@ -67,12 +67,40 @@ class RetryingStore implements BlobStore {
     return this.#retry(() => this.inner.readRecord(key));
   }
 
-  writeRecord(key: string, value: Uint8Array, condition?: RecordCondition): Promise<string> {
-    return this.#retry(() => this.inner.writeRecord(key, value, condition));
+  /**
+   * A conditional write whose first attempt landed but whose answer was lost fails its retry
+   * against itself. When an earlier attempt's outcome is unknown and the record now holds
+   * exactly the bytes we wrote, that write was ours: answer with its version. (Engine records
+   * carry unique content — ids, handles, timestamps — so equal bytes mean the same outcome.)
+   */
+  async writeRecord(key: string, value: Uint8Array, condition?: RecordCondition): Promise<string> {
+    let uncertain = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.inner.writeRecord(key, value, condition);
+      } catch (error) {
+        if (uncertain && error instanceof RecordConditionFailedError) {
+          const current = await this.readRecord(key);
+          if (current && Buffer.from(current.value).equals(Buffer.from(value))) return current.version;
+        }
+        await this.#backoff(attempt, error);
+        uncertain = true;
+      }
+    }
   }
 
-  deleteRecord(key: string, condition?: { readonly ifVersion: string }): Promise<void> {
-    return this.#retry(() => this.inner.deleteRecord(key, condition));
+  /** As for writes: a conditional delete that landed unseen finds the record gone on retry. */
+  async deleteRecord(key: string, condition?: { readonly ifVersion: string }): Promise<void> {
+    let uncertain = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.inner.deleteRecord(key, condition);
+      } catch (error) {
+        if (uncertain && error instanceof RecordConditionFailedError && (await this.readRecord(key)) === undefined) return;
+        await this.#backoff(attempt, error);
+        uncertain = true;
+      }
+    }
   }
 
   async *listRecords(prefix: string, options: ListRecordsOptions = {}): AsyncIterable<StoredRecord> {
