@@ -35,6 +35,14 @@ interface LoadedManifest {
 export class PartStore {
   readonly #uploadLocks = new KeyedMutex();
   readonly #manifestCache = new Map<DataHandle, LoadedManifest>();
+  /**
+   * Reads in progress per handle. An object overwritten while a GET streams it must still be
+   * delivered whole, but its part files are opened one after another, so deleting them under
+   * the reader would cut the body short. One process owns the directory, so counting readers
+   * here sees them all: data deleted while read goes when its last reader ends.
+   */
+  readonly #readers = new Map<DataHandle, number>();
+  readonly #deleteWhenUnread = new Set<DataHandle>();
 
   constructor(
     private readonly layout: Layout,
@@ -83,6 +91,26 @@ export class PartStore {
   }
 
   async *read(handle: DataHandle, range?: ByteRange): AsyncGenerator<Uint8Array> {
+    this.#readers.set(handle, (this.#readers.get(handle) ?? 0) + 1);
+    try {
+      yield* this.#readParts(handle, range);
+    } finally {
+      this.#releaseReader(handle);
+    }
+  }
+
+  #releaseReader(handle: DataHandle): void {
+    const left = (this.#readers.get(handle) ?? 1) - 1;
+    if (left > 0) {
+      this.#readers.set(handle, left);
+      return;
+    }
+    this.#readers.delete(handle);
+    // A crash before this runs leaks the (unreachable) data; it never corrupts an object.
+    if (this.#deleteWhenUnread.delete(handle)) this.deleteData(handle).catch(() => undefined);
+  }
+
+  async *#readParts(handle: DataHandle, range?: ByteRange): AsyncGenerator<Uint8Array> {
     const { manifest, offsets } = await this.#load(handle);
     const { start, end } = range ?? { start: 0, end: manifest.size - 1 };
     if (range && !(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end < manifest.size)) {
@@ -126,6 +154,10 @@ export class PartStore {
       return; // never issued by this store: nothing to delete
     }
     const { uploadName, digest } = parsed;
+    if (this.#readers.has(handle)) {
+      this.#deleteWhenUnread.add(handle);
+      return;
+    }
     this.#manifestCache.delete(handle);
     await this.#uploadLocks.run(uploadName, () => this.finishDelete(uploadName, digest));
   }
