@@ -47,6 +47,36 @@ describe('PutObject whose publish fails after the record swap', () => {
   });
 });
 
+describe('PutObject whose lost answer cannot even be checked', () => {
+  it('the record write lands but reports failure, and the read-back fails too: the data stays (unknown means keep)', async () => {
+    const faulty = new FaultyStore(new MemoryStore(), { paused: true });
+    // After the record write fails, the next record read fails as well: the engine cannot
+    // tell whether its object is published, so it must not delete the object's data.
+    const store = new Proxy(faulty, {
+      get(target, property) {
+        if (property !== 'writeRecord') {
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (...args: Parameters<FaultyStore['writeRecord']>) => {
+          try {
+            return await target.writeRecord(...args);
+          } catch (error) {
+            target.failNext('readRecord');
+            throw error;
+          }
+        };
+      },
+    });
+    const engine = new MultipartEngine({ store });
+    await engine.createBucket('bkt');
+    faulty.failNext('writeRecord', { kind: 'fail', when: 'after' });
+    await expect(engine.putObject({ bucket: 'bkt', key: 'fresh', body: bodyOf(Buffer.from('fresh bytes')) })).rejects.toThrow(/injected/);
+    const seen = await readObject(engine, 'bkt', 'fresh');
+    expect(seen === undefined || seen.toString() === 'fresh bytes', `reads ${String(seen)}`).toBe(true);
+  });
+});
+
 /**
  * Under `withRetry` (how the azure and gcs backends run), a record write whose answer is lost
  * is retried and fails its condition against itself. Each operation must recognise its own
