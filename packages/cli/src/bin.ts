@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { MultipartEngine } from '@mpu/core';
 import pino from 'pino';
-import { type ConfigOverrides, loadConfig, overridesFromEnv, parsePort } from './config.js';
+import { type ConfigOverrides, engineLimits, loadConfig, overridesFromEnv, parsePort } from './config.js';
 import { createStore } from './create-store.js';
 import { parseDuration } from './duration.js';
 import { startServer } from './serve.js';
@@ -58,7 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   if (command === 'uploads') {
-    const engine = new MultipartEngine({ store: await createStore(config.backend), limits: config.limits as never });
+    const engine = new MultipartEngine({ store: await createStore(config.backend), limits: engineLimits(config.limits) });
     try {
       if (sub === 'list') {
         const now = new Date();

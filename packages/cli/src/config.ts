@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type LimitProfileName, type Limits, defineLimits } from '@mpu/core';
 import { z } from 'zod';
 
 /** Development credentials used when none are configured; `mpu serve` warns loudly. */
@@ -42,6 +43,12 @@ export type BackendConfig = z.infer<typeof backendSchema>;
 export type BackendType = BackendConfig['type'];
 export const BACKEND_TYPES = ['fs', 'level', 'memory', 'azure', 'gcs'] as const satisfies readonly BackendType[];
 
+const limitValue = z.number().int().nonnegative().optional();
+const customLimits = z.strictObject({
+  maxPartNumber: limitValue, maxPartSize: limitValue, minPartSize: limitValue, maxObjectSize: limitValue,
+  maxPutObjectSize: limitValue, maxKeyBytes: limitValue, maxMetadataBytes: limitValue, maxListPage: limitValue,
+});
+
 const credential = z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) });
 
 export const configSchema = z.strictObject({
@@ -54,7 +61,8 @@ export const configSchema = z.strictObject({
   allowAnonymous: z.boolean().default(false),
   /** Domain for virtual-host addressing (`bucket.<baseDomain>`). */
   baseDomain: z.string().optional(),
-  limits: z.union([z.enum(['aws', 'scaleway']), z.record(z.string(), z.number())]).default('aws'),
+  /** A profile name, or custom values over the `aws` profile (checked by `defineLimits`). */
+  limits: z.union([z.enum(['aws', 'scaleway']), customLimits]).default('aws'),
   /** How often the lifecycle sweeper aborts expired incomplete uploads; 0 disables it. */
   lifecycleSweepSeconds: z.number().int().min(0).default(3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -156,4 +164,11 @@ export function applyOverrides(config: MpuConfig, overrides: ConfigOverrides, cw
     backend,
     credentials,
   };
+}
+
+/** The engine's limits for a configuration: a profile name, or custom values over `aws`. */
+export function engineLimits(limits: MpuConfig['limits']): Limits | LimitProfileName {
+  if (typeof limits === 'string') return limits;
+  const values = Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+  return defineLimits(values);
 }

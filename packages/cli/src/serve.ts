@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { MultipartEngine } from '@mpu/core';
 import { createS3Handler } from '@mpu/s3';
 import pino, { type Logger } from 'pino';
-import { DEV_CREDENTIALS, type MpuConfig } from './config.js';
+import { DEV_CREDENTIALS, type MpuConfig, engineLimits } from './config.js';
 import { createStore } from './create-store.js';
 
 export interface RunningServer {
@@ -25,8 +25,9 @@ export async function startServer(config: MpuConfig, logger: Logger = pino({ lev
       'no credentials configured: using the development credentials (set MPU_ACCESS_KEY and MPU_SECRET_KEY)',
     );
   }
+  const limits = engineLimits(config.limits); // before the store takes its directory lock
   const store = await createStore(config.backend);
-  const engine = new MultipartEngine({ store, limits: config.limits as never });
+  const engine = new MultipartEngine({ store, limits });
   const handler = createS3Handler({
     engine,
     credentials,

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, overridesFromEnv, parseConfig } from '../src/config.js';
+import { ConfigError, engineLimits, loadConfig, overridesFromEnv, parseConfig } from '../src/config.js';
 import { parseDuration } from '../src/duration.js';
 
 async function tempDir(): Promise<string> {
@@ -54,6 +54,21 @@ describe('config', () => {
 
   it('switching MPU_BACKEND to a cloud backend without its settings is a clear error', () => {
     expect(() => parseConfig({ backend: { type: 'gcs' } })).toThrow(/backend\.bucket/);
+  });
+});
+
+describe('limits', () => {
+  it('takes a profile name, or custom values over the aws profile', () => {
+    expect(engineLimits(parseConfig({}).limits)).toBe('aws');
+    expect(engineLimits(parseConfig({ limits: 'scaleway' }).limits)).toBe('scaleway');
+    const custom = engineLimits(parseConfig({ limits: { maxPartNumber: 1000, minPartSize: 1 } }).limits);
+    expect(custom).toMatchObject({ maxPartNumber: 1000, minPartSize: 1, maxPartSize: 5 * 1024 ** 3 });
+  });
+
+  it('rejects unknown limit names and nonsense values', () => {
+    expect(() => parseConfig({ limits: { maxParts: 5 } })).toThrow(/maxParts/);
+    expect(() => parseConfig({ limits: { minPartSize: -1 } })).toThrow(/limits\.minPartSize/);
+    expect(() => engineLimits(parseConfig({ limits: { minPartSize: 10, maxPartSize: 5 } }).limits)).toThrow();
   });
 });
 
