@@ -46,8 +46,13 @@ export async function publishNewObject(
   try {
     await publishObject(ctx, object, conditions, validated);
   } catch (error) {
-    const current = await readJson<ObjectRecord>(ctx.store, recordKeys.object(object.bucket, object.key)).catch(() => undefined);
-    if (current?.value.handle !== object.handle) await ctx.store.deleteData(object.handle);
+    // Delete only when the record is known not to name this data: if even that read fails,
+    // leaking the bytes is safe and deleting them is not.
+    const current = await readJson<ObjectRecord>(ctx.store, recordKeys.object(object.bucket, object.key)).then(
+      (record) => ({ known: true, handle: record?.value.handle }),
+      () => ({ known: false, handle: undefined }),
+    );
+    if (current.known && current.handle !== object.handle) await ctx.store.deleteData(object.handle).catch(() => undefined);
     throw error;
   }
 }
