@@ -80,7 +80,7 @@ export async function openBackend(name: BackendName, workDir: string): Promise<B
     case 'level':
       return plain(name, await LevelStore.open({ location: dir }));
     case 'azure': {
-      const azurite = await startAzurite(dir);
+      const azurite = await startAzurite();
       const store = await AzureStore.open({ connectionString: azurite.connectionString, container: 'mpu-bench', createContainer: true });
       return plain(name, store, () => azurite.stop());
     }

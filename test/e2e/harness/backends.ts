@@ -1,5 +1,5 @@
 import { startGcsTestServer } from '../../emulators/gcs/src/index.js';
-import { startAzurite } from './azurite.js';
+import { startAzurite } from '@mpu/azurite-runner';
 import { type MpuServerProcess, startMpuServer } from './mpu-server.js';
 
 export type BackendName = 'fs' | 'level' | 'memory' | 'azure' | 'gcs';

@@ -13,9 +13,6 @@ export const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'src', 'bin.ts');
 /** tsx's ESM loader, so plain `node` can run TypeScript sources. */
 export const TSX_LOADER = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
 
-/** Azurite's blob service, installed as a dev dependency of @mpu/azure. */
-export const AZURITE_BLOB_BIN = join(REPO_ROOT, 'packages', 'azure', 'node_modules', '.bin', 'azurite-blob');
-
 /**
  * The real clients come from Debian packages (`.ci/run` installs them). `aws` on PATH may be a
  * pyenv shim and `python3` a pyenv interpreter without boto3, so the absolute paths are used.
