@@ -63,6 +63,12 @@ export const configSchema = z.strictObject({
   baseDomain: z.string().optional(),
   /** A profile name, or custom values over the `aws` profile (checked by `defineLimits`). */
   limits: z.union([z.enum(['aws', 'scaleway']), customLimits]).default('aws'),
+  /** Admission limits answered with 503 SlowDown (@mpu/s3 withProtectionLimits); none when absent. */
+  protection: z.strictObject({
+    maxConcurrentRequests: z.number().int().positive().optional(),
+    maxInFlightBytes: z.number().int().positive().optional(),
+    maxOpenUploadsPerBucket: z.number().int().positive().optional(),
+  }).optional(),
   /** How often the lifecycle sweeper aborts expired incomplete uploads; 0 disables it. */
   lifecycleSweepSeconds: z.number().int().min(0).default(3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,7 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MultipartEngine } from '@mpu/core';
-import { createS3Handler } from '@mpu/s3';
+import { startS3Server } from '@mpu/s3';
 import pino, { type Logger } from 'pino';
 import { DEV_CREDENTIALS, type MpuConfig, engineLimits } from './config.js';
 import { createStore } from './create-store.js';
@@ -28,21 +26,25 @@ export async function startServer(config: MpuConfig, logger: Logger = pino({ lev
   const limits = engineLimits(config.limits); // before the store takes its directory lock
   const store = await createStore(config.backend);
   const engine = new MultipartEngine({ store, limits });
-  const handler = createS3Handler({
+  // startS3Server: Node's whole-request timeout off (a 5 GiB part may take longer than its
+  // 300 s default; stalled bodies hit the handler's idle timeout) and 100-continue answered
+  // only after authentication, so a refused request never uploads its body.
+  const s3 = await startS3Server({
     engine,
     credentials,
+    host: config.host,
+    port: config.port,
     ...(config.region === undefined ? {} : { region: config.region }),
     allowAnonymous: config.allowAnonymous,
     ...(config.baseDomain === undefined ? {} : { baseDomain: config.baseDomain }),
+    ...(config.protection === undefined ? {} : { protection: config.protection }),
     logger,
+  }).catch(async (error: unknown) => {
+    await engine.close();
+    throw error;
   });
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host}:${port}`;
+  const { server } = s3;
+  const url = `http://${config.host}:${s3.port}`;
 
   const sweeper = config.lifecycleSweepSeconds > 0 ? setInterval(() => {
     engine.applyLifecycle().then(

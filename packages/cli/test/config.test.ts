@@ -81,3 +81,13 @@ describe('parseDuration', () => {
     expect(() => parseDuration('-1d')).toThrow(/invalid duration/);
   });
 });
+
+describe('protection limits', () => {
+  it('are optional, checked, and passed through', () => {
+    expect(parseConfig({}).protection).toBeUndefined();
+    expect(parseConfig({ protection: { maxConcurrentRequests: 64, maxOpenUploadsPerBucket: 1000 } }).protection)
+      .toEqual({ maxConcurrentRequests: 64, maxOpenUploadsPerBucket: 1000 });
+    expect(() => parseConfig({ protection: { maxConcurrentRequests: 0 } })).toThrow(/protection\.maxConcurrentRequests/);
+    expect(() => parseConfig({ protection: { maxRequests: 5 } })).toThrow(/maxRequests/);
+  });
+});

@@ -8,6 +8,7 @@ import { isAwaitingContinue } from './continue.js';
 import { toSecretLookup } from './credentials.js';
 import { sendError } from './error-response.js';
 import { OPERATIONS } from './operations/index.js';
+import { withProtectionLimits } from './protection-limits.js';
 import { resolveOptions } from './options.js';
 import type { ResolvedOptions, S3HandlerOptions } from './options.js';
 import type { RequestContext } from './request-context.js';
@@ -27,13 +28,14 @@ export type S3RequestHandler = (req: IncomingMessage, res: ServerResponse) => vo
 export function createS3Handler(options: S3HandlerOptions): S3RequestHandler {
   const resolved = resolveOptions(options);
   const lookupSecret = toSecretLookup(options.credentials);
-  return (req, res) => {
+  const handler: S3RequestHandler = (req, res) => {
     handle(req, res, resolved, lookupSecret).catch((error: unknown) => {
       // handle() answers every error itself; reaching here means writing the answer failed.
       resolved.logger?.error({ err: error }, 's3 handler failure');
       res.destroy();
     });
   };
+  return options.protection ? withProtectionLimits(handler, { ...options.protection, engine: options.engine, baseDomain: options.baseDomain }) : handler;
 }
 
 function newRequestId(): string {

@@ -1,5 +1,6 @@
 import type { Engine } from '@mpu/core';
 import type { CredentialsOption } from './credentials.js';
+import type { ProtectionLimitsOptions } from './protection-limits.js';
 
 /** One line per request, handed to `onRequestDone` and to the logger. */
 export interface RequestLogInfo {
@@ -56,6 +57,8 @@ export interface S3HandlerOptions {
    * keep-alives + result (or an in-body `<Error>`), as AWS does. Default 10000.
    */
   readonly completeKeepAliveMs?: number;
+  /** Admission limits answered with 503 SlowDown (see protection-limits.ts); none by default. */
+  readonly protection?: Omit<ProtectionLimitsOptions, 'engine' | 'baseDomain'>;
 }
 
 export interface ResolvedOptions {

@@ -159,3 +159,20 @@ describe('withProtectionLimits', () => {
     expect({ status: reply.status, code: errorCode(reply.text) }).toEqual({ status: 404, code: 'NoSuchBucket' });
   });
 });
+
+describe('createS3Handler({ protection })', () => {
+  it('wraps the handler in the limits: the second open upload of a bucket limited to one gets SlowDown', async () => {
+    const engine = new MultipartEngine({ store: new MemoryStore() });
+    await engine.createBucket('bkt');
+    server = createServer(createS3Handler({
+      engine,
+      credentials: [{ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }],
+      protection: { maxOpenUploadsPerBucket: 1 },
+    }));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await send(url, { method: 'POST', url: '/bkt/a?uploads' })).status).toBe(200);
+    await expectSlowDown(send(url, { method: 'POST', url: '/bkt/b?uploads' }));
+    expect((await engine.listMultipartUploads({ bucket: 'bkt' })).uploads.map((upload) => upload.key)).toEqual(['a']);
+  });
+});
