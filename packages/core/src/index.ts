@@ -25,3 +25,4 @@ export * from './errors/s3-errors.js';
 export { withRetry } from './engine/with-retry.js';
 export type { RetryOptions } from './engine/with-retry.js';
 export { FaultyStore, FAULTABLE_METHODS, InjectedFaultError, type Fault, type FaultRates, type FaultableMethod, type FaultyStoreOptions, type InjectedFault } from './faulty-store.js';
+export { KeyedMutex } from './keyed-mutex.js';

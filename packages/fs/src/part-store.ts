@@ -5,7 +5,7 @@ import type { ByteRange, DataHandle, PartRef, WritePartOptions } from '@mpu/core
 import { MissingPartError, RangeOutOfBoundsError, UnknownHandleError } from '@mpu/core';
 import { fsyncDirectory, isMissing, renameIntoPlace, tempPath, unlinkIfPresent, writeFileAtomic } from './atomic-write.js';
 import { mapLimit } from './concurrency.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '@mpu/core';
 import { ID_NAME_PATTERN, idName } from './key-paths.js';
 import { deletingPath, manifestsDir, partsDir, uploadDir } from './layout.js';
 import type { Layout } from './layout.js';

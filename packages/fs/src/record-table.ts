@@ -7,7 +7,7 @@ import { DirectoryListings } from './directory-listings.js';
 import { DirectoryPruner } from './directory-pruner.js';
 import { decodeRecordFile, encodeRecordFile, newVersion, recordValue } from './record-file.js';
 import { RecordCache } from './record-cache.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '@mpu/core';
 import { MAX_RECORD_KEY_BYTES, keyBytes, recordPath } from './key-paths.js';
 import type { Layout } from './layout.js';
 import { walkRecordFiles } from './record-walk.js';

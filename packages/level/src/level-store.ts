@@ -13,7 +13,7 @@ import {
   chunkKey, manifestKey, manifestRange, partChunksRange, partIdOf, partMetaKey, partMetaRange, recordKey,
   recordKeyOf, recordRange,
 } from './keys.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '@mpu/core';
 import {
   type Manifest, type ManifestPart, decodeManifest, encodeManifest, formatHandle, handleIdOf, parseHandle,
 } from './manifest.js';

@@ -1,8 +1,7 @@
 /**
  * One promise chain per key: callers with the same key run one after another, different keys
- * run concurrently. The filesystem has no compare-and-swap, so FsStore's record CAS is
- * "read version, compare, rename" under this lock — which is only sound because one process
- * owns the data directory (see dir-lock.ts).
+ * run concurrently. Single-process backends (fs, level) build record compare-and-swap as
+ * "read version, compare, write" under it — sound only because each owns its data directory.
  */
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<void>>();
