@@ -84,6 +84,28 @@ function singleObjectChecksum(staged: StagedPayload, algorithm: ChecksumAlgorith
   return value === undefined ? undefined : { algorithm, type: 'FULL_OBJECT', value };
 }
 
+/** The object record of a single-request object (PutObject, CopyObject) from its staged bytes. */
+function singleObjectRecord(
+  ctx: EngineContext,
+  target: { readonly bucket: string; readonly key: string },
+  handle: DataHandle,
+  staged: StagedPayload,
+  attributes: StoredAttributes,
+  checksumAlgorithm: ChecksumAlgorithm | undefined,
+): ObjectRecord {
+  const checksum = singleObjectChecksum(staged, checksumAlgorithm);
+  return {
+    bucket: target.bucket,
+    key: target.key,
+    handle,
+    size: staged.size,
+    etag: partEtag(staged.md5),
+    lastModified: ctx.now().toISOString(),
+    attributes,
+    ...(checksum ? { checksum } : {}),
+  };
+}
+
 export async function putObject(ctx: EngineContext, input: PutObjectInput): Promise<PutObjectResult> {
   await requireBucket(ctx, input.bucket);
   validateKey(input.key, ctx.limits);
@@ -102,19 +124,9 @@ export async function putObject(ctx: EngineContext, input: PutObjectInput): Prom
     ...(input.expect ? { expect: input.expect } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
-  const checksum = singleObjectChecksum(staged, checksumAlgorithm);
-  const record: ObjectRecord = {
-    bucket: input.bucket,
-    key: input.key,
-    handle,
-    size: staged.size,
-    etag: partEtag(staged.md5),
-    lastModified: ctx.now().toISOString(),
-    attributes,
-    ...(checksum ? { checksum } : {}),
-  };
+  const record = singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm);
   await publishNewObject(ctx, record, input.conditions, input.conditions ? validated : undefined);
-  return { etag: record.etag, size: record.size, ...(checksum ? { checksum } : {}) };
+  return { etag: record.etag, size: record.size, ...(record.checksum ? { checksum: record.checksum } : {}) };
 }
 
 interface ResolvedRead extends HeadObjectResult {
@@ -197,19 +209,9 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
     maxSize: ctx.limits.maxPutObjectSize,
     algorithms: checksumAlgorithm ? [checksumAlgorithm] : [],
   });
-  const checksum = singleObjectChecksum(staged, checksumAlgorithm);
-  const record: ObjectRecord = {
-    bucket: input.bucket,
-    key: input.key,
-    handle,
-    size: staged.size,
-    etag: partEtag(staged.md5),
-    lastModified: ctx.now().toISOString(),
-    attributes,
-    ...(checksum ? { checksum } : {}),
-  };
+  const record = singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm);
   await publishNewObject(ctx, record, undefined);
-  return { etag: record.etag, lastModified: new Date(record.lastModified), ...(checksum ? { checksum } : {}) };
+  return { etag: record.etag, lastModified: new Date(record.lastModified), ...(record.checksum ? { checksum: record.checksum } : {}) };
 }
 
 async function deleteOne(ctx: EngineContext, bucket: string, key: string): Promise<void> {
