@@ -145,6 +145,17 @@ export class RecordConditionFailedError extends Error {
   }
 }
 
+/** Thrown by `writePart` when a body grows past the store's `capabilities.maxPartSize`. */
+export class PartTooLargeError extends RangeError {
+  override readonly name = 'PartTooLargeError';
+  constructor(
+    readonly partId: string,
+    readonly maxPartSize: number,
+  ) {
+    super(`part ${JSON.stringify(partId)} exceeds ${maxPartSize} bytes`);
+  }
+}
+
 /**
  * Thrown by backends for failures worth retrying (timeouts, 5xx, throttling). The engine's
  * `withRetry` decorator retries only these.

@@ -2,7 +2,7 @@ export type {
   BlobStore, StoreCapabilities, RecordCondition, StoredRecord, ListRecordsOptions, DataHandle,
   PartRef, ByteRange, WritePartOptions,
 } from './blob-store.js';
-export { RecordConditionFailedError, TransientStoreError } from './blob-store.js';
+export { PartTooLargeError, RecordConditionFailedError, TransientStoreError } from './blob-store.js';
 export { ERROR_TABLE, statusOf, defaultMessageOf } from './errors/error-table.js';
 export type { S3ErrorCode } from './errors/error-table.js';
 export { S3Error, toWireError } from './errors/s3-error.js';
@@ -24,5 +24,5 @@ export { compareKeys } from './engine/key-order.js';
 export * from './errors/s3-errors.js';
 export { withRetry } from './engine/with-retry.js';
 export type { RetryOptions } from './engine/with-retry.js';
-export { FaultyStore, FAULTABLE_METHODS, InjectedFaultError, type Fault, type FaultRates, type FaultableMethod, type FaultyStoreOptions, type InjectedFault } from './faulty-store.js';
+export { FaultyStore, FAULTABLE_METHODS, InjectedFaultError, seededRandom, type Fault, type FaultRates, type FaultableMethod, type FaultyStoreOptions, type InjectedFault } from './faulty-store.js';
 export { KeyedMutex } from './keyed-mutex.js';

@@ -3,5 +3,5 @@ export type { FsStoreOptions } from './fs-store.js';
 export type { RecoveryReport } from './recovery.js';
 export { DataDirectoryLockedError, RootPathTooLongError, CorruptFileError } from './errors.js';
 export { RecordKeyTooLongError } from './record-table.js';
-export { PartSizeExceededError } from './part-file-writer.js';
+export { PartTooLargeError } from '@mpu/core';
 export { TruncatedPartError } from './part-file-reader.js';

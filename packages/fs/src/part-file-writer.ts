@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { PartTooLargeError } from '@mpu/core';
 
 /**
  * Streams a body into an open file with bounded memory: the next chunk is pulled only once
@@ -10,16 +11,6 @@ import type { FileHandle } from 'node:fs/promises';
  */
 const STAGING_BYTES = 1024 * 1024;
 const DIRECT_WRITE_BYTES = 512 * 1024;
-
-export class PartSizeExceededError extends RangeError {
-  override readonly name = 'PartSizeExceededError';
-  constructor(
-    readonly partId: string,
-    readonly maxPartSize: number,
-  ) {
-    super(`part ${JSON.stringify(partId)} exceeds ${maxPartSize} bytes`);
-  }
-}
 
 async function writeFully(handle: FileHandle, bytes: Uint8Array): Promise<void> {
   let offset = 0;
@@ -46,7 +37,7 @@ export async function streamIntoFile(
     limits.signal?.throwIfAborted();
     if (chunk.byteLength === 0) continue;
     size += chunk.byteLength;
-    if (size > limits.maxPartSize) throw new PartSizeExceededError(limits.partId, limits.maxPartSize);
+    if (size > limits.maxPartSize) throw new PartTooLargeError(limits.partId, limits.maxPartSize);
     if (chunk.byteLength >= DIRECT_WRITE_BYTES) {
       await flush();
       await writeFully(handle, chunk);

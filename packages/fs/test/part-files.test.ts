@@ -1,7 +1,7 @@
 import { open, readdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FsStore, PartSizeExceededError, TruncatedPartError } from '@mpu/fs';
+import { FsStore, PartTooLargeError, TruncatedPartError } from '@mpu/fs';
 import { streamIntoFile } from '../src/part-file-writer.js';
 import { bodyOf } from './body.js';
 import { TempDirs } from './temp-dirs.js';
@@ -30,7 +30,7 @@ describe('part files', () => {
     const handle = await open(join(dir, 'f'), 'w');
     try {
       await expect(streamIntoFile(handle, bodyOf(Buffer.alloc(6), Buffer.alloc(6)), { partId: 'p', maxPartSize: 10 }))
-        .rejects.toBeInstanceOf(PartSizeExceededError);
+        .rejects.toBeInstanceOf(PartTooLargeError);
     } finally {
       await handle.close();
     }

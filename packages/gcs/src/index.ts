@@ -6,4 +6,4 @@ export { MAX_RECORD_KEY_BYTES, RecordNames } from './record-names.js';
 export { MAX_COMPOSE_SOURCES, partListHash } from './compose-tree.js';
 export { GcsAssembleError, GcsDataNotFoundError, GcsStoreClosedError } from './gcs-errors.js';
 export { RecordKeyNotStorableError, escapeKey, unescapeKey } from './object-names.js';
-export { PartTooLargeError } from './part-upload.js';
+export { PartTooLargeError } from '@mpu/core';

@@ -1,19 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File } from '@google-cloud/storage';
-import type { WritePartOptions } from '@mpu/core';
+import { PartTooLargeError, type WritePartOptions } from '@mpu/core';
 import { asStoreError, httpStatusOf } from './gcs-errors.js';
-
-/** Thrown when a part body exceeds the store's `maxPartSize`. */
-export class PartTooLargeError extends RangeError {
-  override readonly name = 'PartTooLargeError';
-  constructor(
-    readonly partId: string,
-    readonly maxPartSize: number,
-  ) {
-    super(`part ${JSON.stringify(partId)} exceeds ${maxPartSize} bytes`);
-  }
-}
 
 export interface PartUploadSettings {
   readonly singleRequestMaxBytes: number;

@@ -35,17 +35,6 @@ function describeCause(error: unknown): string {
   return message;
 }
 
-/** Thrown by `writePart` when a body exceeds `capabilities.maxPartSize`. */
-export class PartTooLargeError extends RangeError {
-  override readonly name = 'PartTooLargeError';
-  constructor(
-    readonly partId: string,
-    readonly maxPartSize: number,
-  ) {
-    super(`part ${JSON.stringify(partId)} exceeds ${maxPartSize} bytes`);
-  }
-}
-
 /** Thrown by `read` when a part's chunks are not all there (the database lost data). */
 export class MissingChunkError extends Error {
   override readonly name = 'MissingChunkError';

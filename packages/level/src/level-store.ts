@@ -7,13 +7,13 @@ import {
 } from '@mpu/core';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_MAX_FILE_SIZE, DEFAULT_WRITE_BUFFER_SIZE, LEVEL_STORE_CAPABILITIES } from './capabilities.js';
 import { rechunk } from './chunk-writer.js';
-import { MissingChunkError, PartTooLargeError, StoreLockedError, StoreOpenError, isLockedError } from './errors.js';
+import { MissingChunkError, StoreLockedError, StoreOpenError, isLockedError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import {
   chunkKey, manifestKey, manifestRange, partChunksRange, partIdOf, partMetaKey, partMetaRange, recordKey,
   recordKeyOf, recordRange,
 } from './keys.js';
-import { KeyedMutex } from '@mpu/core';
+import { KeyedMutex, PartTooLargeError } from '@mpu/core';
 import {
   type Manifest, type ManifestPart, decodeManifest, encodeManifest, formatHandle, handleIdOf, parseHandle,
 } from './manifest.js';
