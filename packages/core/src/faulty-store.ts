@@ -83,7 +83,7 @@ function faultError(fault: Fault, method: FaultableMethod, call: number, target:
 }
 
 /** mulberry32: small, fast, good enough to spread faults; deterministic from its seed. */
-function prng(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -113,7 +113,7 @@ export class FaultyStore implements BlobStore {
   #paused: boolean;
 
   constructor(readonly inner: BlobStore, options: FaultyStoreOptions = {}) {
-    this.#random = prng(options.seed ?? 1);
+    this.#random = seededRandom(options.seed ?? 1);
     this.#rates = options.rates ?? {};
     this.#maxDelayMs = options.maxDelayMs ?? 5;
     this.#maxCutAfter = options.maxCutAfter ?? 64;

@@ -7,7 +7,7 @@ import {
   DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { FAULTABLE_METHODS, type FaultRates, type FaultableMethod, FaultyStore, MultipartEngine, defineLimits } from '@mpu/core';
+import { FAULTABLE_METHODS, type FaultRates, type FaultableMethod, FaultyStore, MultipartEngine, defineLimits, seededRandom } from '@mpu/core';
 import { FsStore } from '@mpu/fs';
 import { startS3Server } from '@mpu/s3';
 
@@ -218,17 +218,6 @@ async function worker(ctx: WorkerContext, index: number, deadline: number): Prom
   }
 }
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
   const seed = options.seed ?? Date.now() % 0x7fffffff;
@@ -250,7 +239,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const corruptedDuringRun: string[] = [];
     const workers = options.workers ?? 8;
     const contexts: WorkerContext[] = Array.from({ length: workers }, (_, i) => ({
-      client, book, ops, failed, finishedUploads, corruptedDuringRun, random: prng(seed + i + 1), bytes: 0,
+      client, book, ops, failed, finishedUploads, corruptedDuringRun, random: seededRandom(seed + i + 1), bytes: 0,
     }));
     log(`soak: seed ${seed}, ${workers} workers, ${Math.round(options.durationMs / 1000)} s, data ${root}`);
     store.resume();
