@@ -1,4 +1,5 @@
 import { type BlobStore, RecordConditionFailedError } from '../blob-store.js';
+import type { PayloadHashing } from '../checksums/payload-hashing.js';
 import { NoSuchBucketError } from '../errors/s3-errors.js';
 import type { Limits } from '../limits.js';
 import { type BucketRecord, decodeRecord, encodeRecord, recordKeys } from './records.js';
@@ -29,6 +30,8 @@ export interface EngineContext {
   readonly stuckCompletionMs: number;
   /** Leave a completed upload's part records to the sweep that expires its tombstone. */
   readonly deferPartRecordCleanup: boolean;
+  /** Inline or worker-thread hashing of bodies; absent: inline. */
+  readonly hashing?: PayloadHashing;
 }
 
 export interface Versioned<T> {

@@ -1,4 +1,5 @@
 import type { BlobStore } from '../blob-store.js';
+import { type HashingOptions, PayloadHashing } from '../checksums/payload-hashing.js';
 import { type LimitProfileName, type Limits, resolveLimits } from '../limits.js';
 import { createUploadId } from '../upload-id.js';
 import {
@@ -57,6 +58,13 @@ export interface EngineOptions {
    * Default false.
    */
   readonly deferPartRecordCleanup?: boolean;
+  /**
+   * Where request bodies are hashed (MD5, checksums, signed-payload SHA-256): bodies of at
+   * least `minPooledBytes` go to `threads` worker threads (default: one per core, 0 = all
+   * inline), so several uploads hash on several cores. The workers start on first use and stop
+   * with `close()`.
+   */
+  readonly hashing?: HashingOptions;
 }
 
 export const DEFAULT_OWNER: Owner = Object.freeze({ id: 'mpu', displayName: 'mpu' });
@@ -98,6 +106,7 @@ export class MultipartEngine implements Engine {
       tombstoneRetentionMs: options.completedUploadRetentionMs ?? 24 * 60 * 60 * 1000,
       stuckCompletionMs: options.stuckCompletionMs ?? 5 * 60 * 1000,
       deferPartRecordCleanup: options.deferPartRecordCleanup ?? false,
+      hashing: new PayloadHashing(options.hashing),
     };
   }
 
@@ -132,6 +141,9 @@ export class MultipartEngine implements Engine {
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult> { return listObjects(this.#ctx, input); }
   getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult> { return getObjectAttributes(this.#ctx, input); }
 
-  /** Closes the store the engine was given. */
-  close(): Promise<void> { return this.#ctx.store.close(); }
+  /** Stops the hashing workers and closes the store the engine was given. */
+  async close(): Promise<void> {
+    await this.#ctx.hashing?.close();
+    return this.#ctx.store.close();
+  }
 }
