@@ -51,6 +51,8 @@ export function startExample(name: string, basePath: string): Promise<ExampleSer
 }
 
 export interface ClientResult {
+  readonly headLength: number;
+  readonly listedKeys: readonly string[];
   readonly sha256Equal: boolean;
   readonly length: number;
   readonly location: string;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { BODY_ALREADY_CONSUMED } from '../src/consumed-body.js';
+import { TENANTS } from '../examples/tenants.js';
 import { runTenantClient, startExample } from './mounting-harness.js';
+import { errorCode, send } from './signed-client.js';
 
 const MiB = 1024 * 1024;
 
@@ -14,6 +17,8 @@ describe.each(['node-http', 'express', 'fastify'])('mounting example %s', (name)
       expect(r).toMatchObject({
         sha256Equal: true,
         length: 8 * MiB + 7,
+        headLength: 8 * MiB + 7,
+        listedKeys: ['dir/multi part ü.bin'],
         location: `${server.origin}${basePath}/alice-photos/dir/multi%20part%20%C3%BC.bin`,
         foreignPut: 'AccessDenied 403',
         foreignPart: 'AccessDenied 403',
@@ -31,6 +36,25 @@ describe.each(['node-http', 'express', 'fastify'])('mounting example %s', (name)
       expect(report.objects).toEqual({ 'alice-photos': ['dir/multi part ü.bin'], 'bob-photos': [] });
     } finally {
       if (report === undefined) await server.stop();
+    }
+  });
+});
+
+describe('Express with express.json() mounted before the S3 handler', () => {
+  it('a JSON upload the parser consumed is a logged 500 InternalError, never an empty object', async () => {
+    const server = await startExample('express-body-parser', '');
+    const alice = { accessKey: 'AKIDALICE', secret: TENANTS.AKIDALICE?.secretAccessKey };
+    try {
+      expect((await send(server.origin, { method: 'PUT', url: '/alice-docs', ...alice })).status).toBe(200);
+      const json = await send(server.origin, { method: 'PUT', url: '/alice-docs/doc.json', body: '{"a":1}', headers: { 'content-type': 'application/json' }, ...alice });
+      expect({ status: json.status, code: errorCode(json.text) }).toEqual({ status: 500, code: 'InternalError' });
+      // Bodies the parser leaves alone (other content types) still stream through.
+      const text = await send(server.origin, { method: 'PUT', url: '/alice-docs/doc.txt', body: 'plain', headers: { 'content-type': 'text/plain' }, ...alice });
+      expect(text.status).toBe(200);
+    } finally {
+      const report = await server.stop();
+      expect(report.objects['alice-docs']).toEqual(['doc.txt']);
+      expect(report.logged).toEqual([{ msg: 'internal error', err: BODY_ALREADY_CONSUMED }]);
     }
   });
 });
