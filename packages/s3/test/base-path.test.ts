@@ -88,6 +88,18 @@ describe('basePath on plain node:http', () => {
   });
 });
 
+describe('basePath with protection limits', () => {
+  it('maxOpenUploadsPerBucket counts the bucket below the base path', async () => {
+    const options = handlerOptions({ basePath: '/s3', protection: { maxOpenUploadsPerBucket: 1 } });
+    await options.engine.createBucket('bkt');
+    const { endpoint } = await serve(createS3Handler(options));
+    expect((await send(endpoint, { method: 'POST', url: '/s3/bkt/a?uploads' })).status).toBe(200);
+    const second = await send(endpoint, { method: 'POST', url: '/s3/bkt/b?uploads' });
+    expect({ status: second.status, code: errorCode(second.text) }).toEqual({ status: 503, code: 'SlowDown' });
+    expect((await options.engine.listMultipartUploads({ bucket: 'bkt' })).uploads.map((u) => u.key)).toEqual(['a']);
+  });
+});
+
 describe('a body parser in front of the handler', () => {
   it('is reported as 500 InternalError with a logged reason; no object is written', async () => {
     const logged: unknown[] = [];
