@@ -27,7 +27,7 @@ describe.each(['node-http', 'express', 'fastify'])('mounting example %s', (name)
       });
       report = await server.stop();
       // The app's own middleware saw every request the SDK sent, the 100-continue ones too
-      // (UploadPart: the SDK sends `Expect: 100-continue` for bodies over 1 MiB).
+      // (the SDK sends its UploadPart bodies with `Expect: 100-continue`).
       expect(report.seen).toEqual(r.sent);
       expect(r.sent.every((s) => s.path.startsWith(`${basePath}/`))).toBe(true);
       expect(r.sent.filter((s) => s.expect === '100-continue' && s.path.startsWith(`${basePath}/alice-photos/`))).toHaveLength(2);
