@@ -26,8 +26,8 @@ export type S3RequestHandler = (req: IncomingMessage, res: ServerResponse) => vo
 /**
  * The S3 front end as a plain `(req, res)` listener for node:http, Express or Fastify (raw
  * req/res). Per request: mount point → address → route → authenticate → authorize → operation;
- * every failure becomes an S3 `<Error>` document. Routing errors are reported only after authentication succeeds,
- * so unauthenticated callers learn nothing about what is implemented.
+ * every failure becomes an S3 `<Error>` document. Routing errors are reported only after
+ * authentication succeeds, so unauthenticated callers learn nothing about what is implemented.
  */
 export function createS3Handler(options: S3HandlerOptions): S3RequestHandler {
   const resolved = resolveOptions(options);
