@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { S3Error } from '@mpu/core';
-import { parseAddress, parseQuery } from './addressing.js';
+import { parseAddress, parseQuery, percentDecode } from './addressing.js';
 import type { Address } from './addressing.js';
+import { authorizeRequest, authorizationRequestOf } from './authorize.js';
+import { assertBodyUnread } from './consumed-body.js';
 import { isAwaitingContinue } from './continue.js';
 import { toSecretLookup } from './credentials.js';
 import { sendError } from './error-response.js';
+import { mountedUrlOf } from './mounted-url.js';
+import type { MountedUrl } from './mounted-url.js';
 import { OPERATIONS } from './operations/index.js';
 import { withProtectionLimits } from './protection-limits.js';
 import { resolveOptions } from './options.js';
@@ -21,9 +25,9 @@ export type S3RequestHandler = (req: IncomingMessage, res: ServerResponse) => vo
 
 /**
  * The S3 front end as a plain `(req, res)` listener for node:http, Express or Fastify (raw
- * req/res). Per request: address → route → authenticate → operation; every failure becomes
- * an S3 `<Error>` document. Routing errors are reported only after authentication succeeds,
- * so unauthenticated callers learn nothing about what is implemented.
+ * req/res). Per request: mount point → address → route → authenticate → authorize → operation;
+ * every failure becomes an S3 `<Error>` document. Routing errors are reported only after
+ * authentication succeeds, so unauthenticated callers learn nothing about what is implemented.
  */
 export function createS3Handler(options: S3HandlerOptions): S3RequestHandler {
   const resolved = resolveOptions(options);
@@ -35,7 +39,7 @@ export function createS3Handler(options: S3HandlerOptions): S3RequestHandler {
       res.destroy();
     });
   };
-  return options.protection ? withProtectionLimits(handler, { ...options.protection, engine: options.engine, baseDomain: options.baseDomain }) : handler;
+  return options.protection ? withProtectionLimits(handler, { ...options.protection, engine: options.engine, baseDomain: options.baseDomain, basePath: options.basePath }) : handler;
 }
 
 function newRequestId(): string {
@@ -81,11 +85,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
   });
 
   try {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const rawPath = q === -1 ? url : url.slice(0, q);
-    address = parseAddress(rawPath, req.headers.host, options.baseDomain);
-    const query = parseQuery(q === -1 ? '' : url.slice(q + 1));
+    const url: MountedUrl = mountedUrlOf(req, options.basePath);
+    address = parseAddress(url.path, req.headers.host, options.baseDomain);
+    const query = parseQuery(url.query);
     let routed: OperationName | undefined;
     let routeError: unknown;
     try {
@@ -101,10 +103,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     }
     // Known before auth so that requests refused by authentication log what they attempted.
     if (routed !== undefined) operation = routed;
+    // The client signed the full path, mount point included.
     const view: SignedRequestView = {
       method,
-      rawPath,
-      decodedPath: address.decodedPath,
+      rawPath: url.signedPath,
+      decodedPath: url.signedPath === url.path ? address.decodedPath : percentDecode(url.signedPath),
       query,
       headers: req.headersDistinct,
     };
@@ -116,9 +119,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
       maxSkewMs: options.maxSkewMs,
     });
     if (routed === undefined) throw routeError;
+    await authorizeRequest(options.authorize, authorizationRequestOf(auth, routed, address, query, req), req);
+    assertBodyUnread(req);
     ctx = {
       req, res, requestId, hostId, method, operation: routed, address, query, auth,
-      engine: options.engine, options, signal: controller.signal, bytesIn: 0,
+      engine: options.engine, options, signal: controller.signal, bytesIn: 0, mountPath: url.mountPath,
     };
     await OPERATIONS[routed](ctx);
   } catch (error) {

@@ -6,5 +6,6 @@ export { attachContinueHandling } from './continue.js';
 export type { S3HandlerOptions, S3Logger, RequestLogInfo } from './options.js';
 export { DEFAULT_MAX_XML_BODY_BYTES } from './options.js';
 export type { CredentialsOption, StaticCredential, SecretLookup } from './credentials.js';
+export type { AuthorizationRequest, AuthorizeHook } from './authorize.js';
 export { withProtectionLimits, InvalidProtectionLimitsError } from './protection-limits.js';
 export type { ProtectionLimitsOptions, ProtectionLimitName, ProtectionStats, ProtectedS3Handler } from './protection-limits.js';

@@ -1,5 +1,7 @@
 import type { Engine } from '@mpu/core';
+import type { AuthorizeHook } from './authorize.js';
 import type { CredentialsOption } from './credentials.js';
+import { normalizeBasePath } from './mounted-url.js';
 import type { ProtectionLimitsOptions } from './protection-limits.js';
 
 /** One line per request, handed to `onRequestDone` and to the logger. */
@@ -58,7 +60,17 @@ export interface S3HandlerOptions {
    */
   readonly completeKeepAliveMs?: number;
   /** Admission limits answered with 503 SlowDown (see protection-limits.ts); none by default. */
-  readonly protection?: Omit<ProtectionLimitsOptions, 'engine' | 'baseDomain'>;
+  readonly protection?: Omit<ProtectionLimitsOptions, 'engine' | 'baseDomain' | 'basePath'>;
+  /**
+   * The embedder's authorization, called after authentication for every request (anonymous
+   * ones too) before anything is read; anything but `true` → 403 AccessDenied (authorize.ts).
+   */
+  readonly authorize?: AuthorizeHook;
+  /**
+   * Path the S3 endpoint is mounted under (`'/s3'`), as it appears on the wire. Signatures are
+   * checked against the full path, buckets addressed below it (mounted-url.ts). Default: root.
+   */
+  readonly basePath?: string;
 }
 
 export interface ResolvedOptions {
@@ -74,6 +86,9 @@ export interface ResolvedOptions {
   readonly bodyIdleTimeoutMs: number;
   readonly serverName: string;
   readonly completeKeepAliveMs: number;
+  readonly authorize?: AuthorizeHook;
+  /** Normalised: `''` for the root, else `/path` without a trailing slash. */
+  readonly basePath: string;
 }
 
 /**
@@ -99,5 +114,7 @@ export function resolveOptions(options: S3HandlerOptions): ResolvedOptions {
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? 120_000,
     serverName: options.serverName ?? 'mpu',
     completeKeepAliveMs: options.completeKeepAliveMs ?? 10_000,
+    authorize: options.authorize,
+    basePath: normalizeBasePath(options.basePath),
   };
 }

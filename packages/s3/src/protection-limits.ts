@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Engine, S3Error } from '@mpu/core';
 import { parseAddress, parseQuery } from './addressing.js';
+import { mountedUrlOf, normalizeBasePath } from './mounted-url.js';
 import type { S3RequestHandler } from './create-s3-handler.js';
 import { sendError } from './error-response.js';
 
@@ -24,6 +25,8 @@ export interface ProtectionLimitsOptions {
   readonly engine?: Engine;
   /** Same as the handler's `baseDomain`, to find the bucket of virtual-host requests. */
   readonly baseDomain?: string;
+  /** Same as the handler's `basePath`, to find the bucket of requests below a mount point. */
+  readonly basePath?: string;
   /** Called for every rejected request (metrics, logs). */
   readonly onReject?: (reason: ProtectionLimitName) => void;
 }
@@ -56,13 +59,12 @@ function declaredBytes(req: IncomingMessage): number {
 }
 
 /** The bucket of a CreateMultipartUpload (`POST /bucket/key?uploads`), else undefined. */
-function createUploadBucket(req: IncomingMessage, baseDomain: string | undefined): string | undefined {
+function createUploadBucket(req: IncomingMessage, baseDomain: string | undefined, basePath: string | undefined): string | undefined {
   if (req.method?.toUpperCase() !== 'POST') return undefined;
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  if (q === -1 || !parseQuery(url.slice(q + 1)).some((param) => param.name === 'uploads')) return undefined;
   try {
-    const address = parseAddress(url.slice(0, q), req.headers.host, baseDomain);
+    const url = mountedUrlOf(req, normalizeBasePath(basePath));
+    if (!parseQuery(url.query).some((param) => param.name === 'uploads')) return undefined;
+    const address = parseAddress(url.path, req.headers.host, baseDomain);
     return address.key === undefined ? undefined : address.bucket;
   } catch {
     return undefined; // the handler answers a bad address itself
@@ -142,7 +144,7 @@ export function withProtectionLimits(handler: S3RequestHandler, options: Protect
     }
     active++;
     inFlightBytes += bytes;
-    const bucket = maxOpenUploadsPerBucket === undefined ? undefined : createUploadBucket(req, options.baseDomain);
+    const bucket = maxOpenUploadsPerBucket === undefined ? undefined : createUploadBucket(req, options.baseDomain, options.basePath);
     if (bucket === undefined) return admit(req, res, bytes, undefined);
 
     // The slot is held while the count runs, so the concurrency limits stay exact.

@@ -22,6 +22,8 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Body bytes received so far (for the request log). */
   bytesIn: number;
+  /** The path the endpoint is mounted under (`/s3`), `''` at the root (for Location URLs). */
+  readonly mountPath?: string;
 }
 
 export function queryParam(ctx: Pick<RequestContext, 'query'>, name: string): string | undefined {

@@ -47,7 +47,7 @@ function wholeObjectChecksum(ctx: RequestContext): { algorithm: ChecksumAlgorith
 /** Absolute URL of the object, in the addressing style the client used. */
 function locationOf(ctx: RequestContext, bucket: string, key: string): string {
   const path = ctx.address.virtualHosted ? `/${s3UriEncode(key, true)}` : `/${bucket}/${s3UriEncode(key, true)}`;
-  return `${requestOrigin(ctx)}${path}`;
+  return `${requestOrigin(ctx)}${ctx.mountPath ?? ''}${path}`;
 }
 
 export async function completeMultipartUpload(ctx: RequestContext): Promise<void> {

@@ -76,7 +76,7 @@ export function setAbortHeaders(ctx: RequestContext, upload: UploadInfo): void {
 }
 
 /** `x-amz-copy-source: [/]bucket/url-encoded-key[?versionId=V]`, decoded exactly once. */
-export function copySourceOf(ctx: RequestContext): { bucket: string; key: string } {
+export function copySourceOf(ctx: Pick<RequestContext, 'req'>): { bucket: string; key: string } {
   const raw = headerOf(ctx, 'x-amz-copy-source') ?? '';
   const question = raw.indexOf('?');
   const path = question === -1 ? raw : raw.slice(0, question);
