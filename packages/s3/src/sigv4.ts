@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '@mpu/core';
 import type { QueryParam } from './addressing.js';
 import type { SecretLookup } from './credentials.js';
+import { utf8FromHeaderBytes } from './header-text.js';
 
 /**
  * SigV4 verification (header and presigned forms), S3 flavour (S3-MULTIPART.md §8).
@@ -230,22 +231,12 @@ export function parsePayloadHash(value: string): PayloadMode {
  */
 type HeaderReading = 'as-received' | 'utf8-bytes';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function asUtf8Bytes(value: string): string {
-  try {
-    return strictUtf8.decode(Buffer.from(value, 'latin1'));
-  } catch {
-    return value;
-  }
-}
-
 function canonicalHeaders(view: SignedRequestView, signedHeaders: readonly string[], reading: HeaderReading): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of signedHeaders) {
     const values = view.headers[name] ?? [];
     out[name] = values
-      .map((v) => (reading === 'utf8-bytes' ? asUtf8Bytes(v) : v).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim())
+      .map((v) => (reading === 'utf8-bytes' ? utf8FromHeaderBytes(v) : v).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim())
       .join(',');
   }
   return out;
@@ -253,7 +244,7 @@ function canonicalHeaders(view: SignedRequestView, signedHeaders: readonly strin
 
 /** Whether some signed header holds bytes that read differently as UTF-8. */
 function hasUtf8HeaderBytes(view: SignedRequestView, signedHeaders: readonly string[]): boolean {
-  return signedHeaders.some((name) => (view.headers[name] ?? []).some((v) => /[^\x00-\x7f]/.test(v) && asUtf8Bytes(v) !== v));
+  return signedHeaders.some((name) => (view.headers[name] ?? []).some((v) => utf8FromHeaderBytes(v) !== v));
 }
 
 /** Names and values re-encoded, sorted by name then value, `X-Amz-Signature` left out. */
