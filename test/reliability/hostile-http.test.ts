@@ -28,7 +28,7 @@ let host: string;
 const ids = { u: '', v: '', w: '' };
 
 async function snapshot() {
-  const buckets = (await engine.listBuckets()).map((bucket) => bucket.name);
+  const buckets = (await engine.listBuckets()).buckets.map((bucket) => bucket.name);
   const state: Record<string, unknown> = { buckets };
   for (const bucket of buckets) {
     const { objects } = await engine.listObjects({ bucket });

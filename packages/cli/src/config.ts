@@ -11,6 +11,8 @@ const fsBackend = z.strictObject({
   /** Data directory; relative paths resolve against the working directory. */
   root: z.string().min(1).default('./data'),
   fsync: z.boolean().optional(),
+  /** Free bytes to keep on the volume; below it new parts and objects get 507 InsufficientStorage. */
+  reserveBytes: z.number().int().nonnegative().optional(),
 });
 const levelBackend = z.strictObject({
   type: z.literal('level'),

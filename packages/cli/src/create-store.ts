@@ -14,7 +14,11 @@ export async function createStore(backend: BackendConfig): Promise<BlobStore> {
     }
     case 'fs': {
       const { FsStore } = await import('@mpu/fs');
-      return FsStore.open({ root: backend.root, ...(backend.fsync === undefined ? {} : { fsync: backend.fsync }) });
+      return FsStore.open({
+        root: backend.root,
+        ...(backend.fsync === undefined ? {} : { fsync: backend.fsync }),
+        ...(backend.reserveBytes === undefined ? {} : { reserveBytes: backend.reserveBytes }),
+      });
     }
     case 'level': {
       const { LevelStore } = await import('@mpu/level');

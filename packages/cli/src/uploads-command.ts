@@ -2,7 +2,7 @@ import type { Engine, UploadInfo } from '@mpu/core';
 
 /** Every in-progress upload in every bucket, following ListMultipartUploads pagination. */
 export async function* allUploads(engine: Engine, bucket?: string): AsyncGenerator<UploadInfo> {
-  const buckets = bucket === undefined ? (await engine.listBuckets()).map((b) => b.name) : [bucket];
+  const buckets = bucket === undefined ? (await engine.listBuckets()).buckets.map((b) => b.name) : [bucket];
   for (const name of buckets) {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;

@@ -43,7 +43,7 @@ describe('createStore(config)', () => {
   it('memory: a working, empty store each time', async () => {
     await roundTrip(await createStore({ type: 'memory' }), 'm');
     const fresh = new MultipartEngine({ store: await createStore({ type: 'memory' }) });
-    expect(await fresh.listBuckets()).toEqual([]);
+    expect((await fresh.listBuckets()).buckets).toEqual([]);
     await fresh.close();
   });
 

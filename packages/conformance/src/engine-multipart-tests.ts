@@ -32,7 +32,7 @@ export function multipartTests({ test, withEngine }: EngineSuiteContext): void {
       expect(info.name).toBe('second-bucket');
       expect(info.created).toBeInstanceOf(Date);
       expect((await engine.headBucket('second-bucket')).name).toBe('second-bucket');
-      const names = (await engine.listBuckets()).map((b) => b.name);
+      const names = (await engine.listBuckets()).buckets.map((b) => b.name);
       expect(names).toEqual([bucket, 'second-bucket'].sort());
       await expectS3Error(engine.createBucket('second-bucket'), 'BucketAlreadyOwnedByYou');
       await expectS3Error(engine.createBucket('Not_A_Valid_Bucket'), 'InvalidBucketName');
@@ -43,7 +43,7 @@ export function multipartTests({ test, withEngine }: EngineSuiteContext): void {
       await expectS3Error(engine.headBucket('second-bucket'), 'NoSuchBucket');
       await expectS3Error(engine.deleteBucket('second-bucket'), 'NoSuchBucket');
       await expectS3Error(engine.createMultipartUpload({ bucket: 'second-bucket', key: 'k' }), 'NoSuchBucket');
-      expect((await engine.listBuckets()).map((b) => b.name)).toEqual([bucket]);
+      expect((await engine.listBuckets()).buckets.map((b) => b.name)).toEqual([bucket]);
     }));
 
   test('engine/complete-basic', 'create → upload → complete → get returns exact bytes, ETag and attributes', () =>

@@ -163,3 +163,20 @@ export class PartTooLargeError extends RangeError {
 export class TransientStoreError extends Error {
   override readonly name = 'TransientStoreError';
 }
+
+/**
+ * Thrown when the backend has no room for a write: a full volume or quota, or free space below
+ * the reserve an operator configured. The write left nothing visible; reads, deletes and the
+ * record writes that free space (Complete, Abort) may still work. The S3 front end answers 507
+ * InsufficientStorage.
+ */
+export class StoreFullError extends Error {
+  override readonly name = 'StoreFullError';
+  constructor(
+    readonly store: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

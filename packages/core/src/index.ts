@@ -2,7 +2,7 @@ export type {
   BlobStore, StoreCapabilities, RecordCondition, StoredRecord, ListRecordsOptions, DataHandle,
   PartRef, ByteRange, WritePartOptions,
 } from './blob-store.js';
-export { PartTooLargeError, RecordConditionFailedError, TransientStoreError } from './blob-store.js';
+export { PartTooLargeError, RecordConditionFailedError, StoreFullError, TransientStoreError } from './blob-store.js';
 export { ERROR_TABLE, statusOf, defaultMessageOf } from './errors/error-table.js';
 export type { S3ErrorCode } from './errors/error-table.js';
 export { S3Error, toWireError } from './errors/s3-error.js';

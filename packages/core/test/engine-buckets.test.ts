@@ -7,10 +7,26 @@ describe('buckets', () => {
     const created = await engine.createBucket('zeta');
     expect(created).toEqual({ name: 'zeta', created: clock.now });
     await engine.createBucket('alpha');
-    expect((await engine.listBuckets()).map((bucket) => bucket.name)).toEqual(['alpha', 'zeta']);
+    expect((await engine.listBuckets()).buckets.map((bucket) => bucket.name)).toEqual(['alpha', 'zeta']);
     expect((await engine.headBucket('alpha')).name).toBe('alpha');
     await engine.deleteBucket('alpha');
     await expectS3Error(engine.headBucket('alpha'), 'NoSuchBucket', { BucketName: 'alpha' });
+  });
+
+  it('pages ListBuckets by max-buckets and continuation token, within a prefix', async () => {
+    const { engine } = makeEngine();
+    for (const name of ['logs-a', 'logs-b', 'logs-c', 'media', 'zz-last']) await engine.createBucket(name);
+    const first = await engine.listBuckets({ prefix: 'logs-', maxBuckets: 2 });
+    expect(first.buckets.map((b) => b.name)).toEqual(['logs-a', 'logs-b']);
+    expect(first.continuationToken).toEqual(expect.any(String));
+    const second = await engine.listBuckets({ prefix: 'logs-', maxBuckets: 2, continuationToken: first.continuationToken });
+    expect(second).toEqual({ buckets: [expect.objectContaining({ name: 'logs-c' })] });
+    // A page that ends exactly at the last bucket is not followed by an empty one.
+    expect((await engine.listBuckets({ maxBuckets: 5 })).continuationToken).toBeUndefined();
+    expect((await engine.listBuckets()).buckets).toHaveLength(5);
+    await expectS3Error(engine.listBuckets({ maxBuckets: 0 }), 'InvalidArgument', { ArgumentName: 'max-buckets' });
+    await expectS3Error(engine.listBuckets({ maxBuckets: 10_001 }), 'InvalidArgument', { ArgumentName: 'max-buckets' });
+    await expectS3Error(engine.listBuckets({ continuationToken: '!!' }), 'InvalidArgument', { ArgumentName: 'continuation-token' });
   });
 
   it.each([

@@ -69,7 +69,8 @@ describe('listObjects', () => {
     await expectS3Error(engine.listObjects({ bucket: 'bucket', continuationToken: '!!' }), 'InvalidArgument', { ArgumentName: 'continuation-token' });
     await expectS3Error(engine.listObjects({ bucket: 'bucket', maxKeys: -1 }), 'InvalidArgument', { ArgumentName: 'max-keys' });
     await putAll(engine, ['x']);
-    expect(await engine.listObjects({ bucket: 'bucket', maxKeys: 0 })).toMatchObject({ objects: [], isTruncated: true });
+    // max-keys=0: an empty page that is not truncated, even though the bucket holds a key.
+    expect(await engine.listObjects({ bucket: 'bucket', maxKeys: 0 })).toEqual({ objects: [], commonPrefixes: [], isTruncated: false, maxKeys: 0 });
     expect((await engine.listObjects({ bucket: 'bucket', maxKeys: 5000 })).maxKeys).toBe(1000);
   });
 });

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, statfs } from 'node:fs/promises';
 import type {
   BlobStore, ByteRange, DataHandle, ListRecordsOptions, PartRef, RecordCondition, StoreCapabilities, StoredRecord,
   WritePartOptions,
 } from '@mpu/core';
-import { StoreClosedError } from '@mpu/core';
+import { StoreClosedError, StoreFullError } from '@mpu/core';
 import { ensureDirectory } from './atomic-write.js';
 import { acquireDirLock } from './dir-lock.js';
 import type { DirLock } from './dir-lock.js';
@@ -44,6 +44,13 @@ export interface FsStoreOptions {
    * ~200 bytes), so the default holds every part record of dozens of 10,000-part uploads.
    */
   readonly recordCacheBytes?: number;
+  /**
+   * Free space (bytes) to keep on the volume (default 0). While less is free, new parts and
+   * objects are refused with `StoreFullError` (507 on the wire) before a byte is written, so
+   * the disk never fills under them; record writes still go through, so uploads can still be
+   * completed or aborted to free space.
+   */
+  readonly reserveBytes?: number;
 }
 
 const DEFAULT_RECORD_CACHE_BYTES = 64 * 1024 * 1024;
@@ -57,6 +64,7 @@ export class FsStore implements BlobStore {
   readonly #records: RecordTable;
   readonly #parts: PartStore;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #reserveBytes: number;
   #closed = false;
 
   private constructor(
@@ -65,9 +73,11 @@ export class FsStore implements BlobStore {
     private readonly lock: DirLock,
     records: RecordTable,
     parts: PartStore,
+    reserveBytes: number,
   ) {
     this.#records = records;
     this.#parts = parts;
+    this.#reserveBytes = reserveBytes;
   }
 
   /** Lock `root` for this process, recover from any crash, and return the open store. */
@@ -81,7 +91,8 @@ export class FsStore implements BlobStore {
       for (const dir of [layout.tmpDir, layout.recordsDir, layout.dataDir, layout.deletingDir]) await ensureDirectory(dir, durable);
       const parts = new PartStore(layout, durable, FS_STORE_CAPABILITIES.maxPartSize);
       const recovery = await recover(layout, parts, { previousOwnerDied: lock.previousOwnerDied, durable });
-      return new FsStore(layout, recovery, lock, new RecordTable(layout, durable, options.recordCacheBytes ?? DEFAULT_RECORD_CACHE_BYTES), parts);
+      const records = new RecordTable(layout, durable, options.recordCacheBytes ?? DEFAULT_RECORD_CACHE_BYTES);
+      return new FsStore(layout, recovery, lock, records, parts, options.reserveBytes ?? 0);
     } catch (error) {
       await lock.release();
       throw error;
@@ -110,7 +121,10 @@ export class FsStore implements BlobStore {
   // ── part data ──────────────────────────────────────────────────────────────────────────
 
   writePart(upload: string, partId: string, body: AsyncIterable<Uint8Array>, options: WritePartOptions = {}): Promise<{ readonly size: number }> {
-    return this.#run(() => this.#parts.writePart(upload, partId, body, options));
+    return this.#run(async () => {
+      await this.#checkReserve();
+      return this.#parts.writePart(upload, partId, body, options);
+    });
   }
 
   assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle> {
@@ -147,8 +161,23 @@ export class FsStore implements BlobStore {
     this.#inFlight.add(promise);
     try {
       return await promise;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new StoreFullError(this.capabilities.name, `no space left for mpu data under ${this.layout.root} (${code})`, { cause: error });
+      }
+      throw error;
     } finally {
       this.#inFlight.delete(promise);
+    }
+  }
+
+  async #checkReserve(): Promise<void> {
+    if (this.#reserveBytes <= 0) return;
+    const volume = await statfs(this.layout.root);
+    const free = volume.bavail * volume.bsize;
+    if (free < this.#reserveBytes) {
+      throw new StoreFullError(this.capabilities.name, `free space under ${this.layout.root} (${free} bytes) is below the reserve of ${this.#reserveBytes} bytes`);
     }
   }
 

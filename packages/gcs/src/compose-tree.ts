@@ -4,6 +4,7 @@ import type { PartRef } from '@mpu/core';
 import { mapLimit } from './concurrency.js';
 import { GcsAssembleError, asStoreError, httpStatusOf } from './gcs-errors.js';
 import type { ObjectNames } from './object-names.js';
+import { objectSizeOf } from './object-size.js';
 import { deleteIgnoringMissing } from './records.js';
 
 /** https://cloud.google.com/storage/docs/json_api/v1/objects/compose : 1–32 sources per call. */
@@ -94,7 +95,7 @@ function checkedSize(upload: string, name: string, actual: number, expected: num
 async function sizeOf(bucket: Bucket, name: string): Promise<number | undefined> {
   try {
     const [metadata] = await bucket.file(name).getMetadata();
-    return Number(metadata.size);
+    return objectSizeOf(metadata, name);
   } catch (error) {
     if (httpStatusOf(error) === 404) return undefined;
     throw asStoreError(error, `stat ${name}`);
@@ -112,7 +113,7 @@ async function composeOnce(composer: Bucket, bucket: Bucket, upload: string, sou
       destination,
       { ifGenerationMatch: 0 },
     );
-    return Number((response as { size?: string }).size);
+    return objectSizeOf(response as { size?: string }, name);
   } catch (error) {
     const status = httpStatusOf(error);
     if (status === 412) {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Bucket, File } from '@google-cloud/storage';
 import { PartTooLargeError, type WritePartOptions } from '@mpu/core';
 import { asStoreError, httpStatusOf } from './gcs-errors.js';
+import { objectSizeOf } from './object-size.js';
 
 export interface PartUploadSettings {
   readonly singleRequestMaxBytes: number;
@@ -92,7 +93,7 @@ async function saveOnce(file: File, bytes: Buffer, name: string): Promise<void> 
     // (part names are unique per attempt, nothing else writes them).
     if (httpStatusOf(error) === 412) {
       const [metadata] = await file.getMetadata();
-      if (Number(metadata.size) === bytes.byteLength) return;
+      if (objectSizeOf(metadata, name) === bytes.byteLength) return;
     }
     throw asStoreError(error, `upload part ${name}`);
   }

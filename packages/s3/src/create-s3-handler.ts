@@ -134,5 +134,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     errorCode = wire.code;
     // After a client hang-up, failures are the hang-up's echo, not server faults.
     if (wire.unexpected && !controller.signal.aborted) options.logger?.error({ err: error, requestId, operation }, 'internal error');
+    if (wire.code === 'InsufficientStorage') {
+      options.logger?.error({ err: error, requestId, operation }, 'storage is full: new parts and objects are refused until space is freed');
+    }
   }
 }

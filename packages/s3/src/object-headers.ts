@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { S3Error } from '@mpu/core';
 import type { ChecksumAlgorithm, ChecksumType, ObjectAttributesInput, ObjectChecksum, ObjectInfo } from '@mpu/core';
+import { metadataFromHeader, metadataToHeader } from './header-text.js';
 import { headerOf } from './request-context.js';
 import type { RequestContext } from './request-context.js';
 import { httpDate, quoteEtag } from './response.js';
@@ -21,8 +22,7 @@ export function objectAttributesFrom(ctx: RequestContext): ObjectAttributesInput
   for (const [name, value] of Object.entries(ctx.req.headers)) {
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
-    const text = Array.isArray(value) ? value.join(',') : value;
-    metadata[key] = text;
+    metadata[key] = metadataFromHeader(Array.isArray(value) ? value.join(',') : value);
   }
   // Metadata size, storage class and key limits are the engine's to check (one source of truth).
   const storageClass = headerOf(ctx, 'x-amz-storage-class');
@@ -93,7 +93,7 @@ export function setObjectHeaders(ctx: RequestContext, object: ObjectInfo): void 
   if (object.contentLanguage !== undefined) res.setHeader('Content-Language', object.contentLanguage);
   if (object.expires !== undefined) res.setHeader('Expires', object.expires);
   if (object.storageClass !== 'STANDARD') res.setHeader('x-amz-storage-class', object.storageClass);
-  for (const [name, value] of Object.entries(object.metadata)) res.setHeader(`x-amz-meta-${name}`, value);
+  for (const [name, value] of Object.entries(object.metadata)) res.setHeader(`x-amz-meta-${name}`, metadataToHeader(value));
   for (const [param, headerName] of RESPONSE_OVERRIDES) {
     const value = ctx.query.find((p) => p.name === param)?.value;
     if (value !== undefined) res.setHeader(headerName, value);

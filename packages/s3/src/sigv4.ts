@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '@mpu/core';
 import type { QueryParam } from './addressing.js';
 import type { SecretLookup } from './credentials.js';
+import { utf8FromHeaderBytes } from './header-text.js';
 
 /**
  * SigV4 verification (header and presigned forms), S3 flavour (S3-MULTIPART.md §8).
@@ -221,13 +222,29 @@ export function parsePayloadHash(value: string): PayloadMode {
 
 // ── canonicalisation ─────────────────────────────────────────────────────────────────────
 
-function canonicalHeaders(view: SignedRequestView, signedHeaders: readonly string[]): Record<string, string> {
+/**
+ * How a header value's non-ASCII bytes were signed. Node decodes header bytes as Latin-1, one
+ * character per byte. Clients differ: the JS SDK sends `é` as the byte 0xE9 yet signs its UTF-8
+ * form (reading the value as received reproduces that), while botocore sends the UTF-8 bytes and
+ * signs the same bytes (reading them back as UTF-8 reproduces that). Both are tried, the second
+ * only when a signed value holds non-ASCII bytes that form valid UTF-8.
+ */
+type HeaderReading = 'as-received' | 'utf8-bytes';
+
+function canonicalHeaders(view: SignedRequestView, signedHeaders: readonly string[], reading: HeaderReading): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of signedHeaders) {
     const values = view.headers[name] ?? [];
-    out[name] = values.map((v) => v.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim()).join(',');
+    out[name] = values
+      .map((v) => (reading === 'utf8-bytes' ? utf8FromHeaderBytes(v) : v).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim())
+      .join(',');
   }
   return out;
+}
+
+/** Whether some signed header holds bytes that read differently as UTF-8. */
+function hasUtf8HeaderBytes(view: SignedRequestView, signedHeaders: readonly string[]): boolean {
+  return signedHeaders.some((name) => (view.headers[name] ?? []).some((v) => utf8FromHeaderBytes(v) !== v));
 }
 
 /** Names and values re-encoded, sorted by name then value, `X-Amz-Signature` left out. */
@@ -264,23 +281,30 @@ interface Verification {
   readonly query: readonly QueryParam[];
 }
 
-/** The expected signature for one candidate canonical URI. */
-function expectedSignature(v: Verification, path: string): { signature: string; stringToSign: string; canonicalRequest: string } {
-  const canonicalRequest = canonicalRequestOf(v.view.method, path, v.query, canonicalHeaders(v.view, v.signedHeaders), v.payloadHash);
+/** The expected signature for one candidate canonical URI and header reading. */
+function expectedSignature(v: Verification, path: string, reading: HeaderReading): { signature: string; stringToSign: string; canonicalRequest: string } {
+  const canonicalRequest = canonicalRequestOf(v.view.method, path, v.query, canonicalHeaders(v.view, v.signedHeaders, reading), v.payloadHash);
   const scope = createScope(v.scope.date, v.scope.region);
   const stringToSign = `${ALGORITHM_IDENTIFIER}\n${v.longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
   const key = deriveSigningKey(v.secret, v.scope.date, v.scope.region);
   return { signature: hmacHex(key, stringToSign), stringToSign, canonicalRequest };
 }
 
-/** Verifies against the S3 canonical URI, then against the raw path as received. */
+/**
+ * Verifies against the S3 canonical URI, then against the raw path as received; each with
+ * header values as received and, where they hold UTF-8 bytes, read as UTF-8.
+ */
 async function verifySignature(v: Verification): Promise<void> {
   const encodedPath = s3UriEncode(v.view.decodedPath, true);
-  const first = expectedSignature(v, encodedPath);
+  const paths = v.view.rawPath === encodedPath ? [encodedPath] : [encodedPath, v.view.rawPath];
+  const readings: HeaderReading[] = hasUtf8HeaderBytes(v.view, v.signedHeaders) ? ['as-received', 'utf8-bytes'] : ['as-received'];
+  const first = expectedSignature(v, encodedPath, 'as-received');
   if (signaturesEqual(first.signature, v.provided)) return;
-  if (v.view.rawPath !== encodedPath) {
-    const second = expectedSignature(v, v.view.rawPath);
-    if (signaturesEqual(second.signature, v.provided)) return;
+  for (const reading of readings) {
+    for (const path of paths) {
+      if (path === encodedPath && reading === 'as-received') continue;
+      if (signaturesEqual(expectedSignature(v, path, reading).signature, v.provided)) return;
+    }
   }
   throw signatureMismatch(v.scope.accessKeyId, v.provided, first.stringToSign, first.canonicalRequest);
 }

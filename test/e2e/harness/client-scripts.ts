@@ -41,8 +41,13 @@ export function runSdkScenario<T extends RoundTrip>(endpoint: string, scenario: 
 
 /** Runs fixtures/boto3_multipart.py with Debian's python3 (the one that has python3-boto3). */
 export function runBoto3Multipart<T extends RoundTrip>(endpoint: string, bucket: string): Promise<T> {
+  return runBoto3Script<T>('boto3_multipart.py', endpoint, bucket);
+}
+
+/** Runs a fixtures/*.py boto3 script (`<endpoint> <access key> <secret> <bucket>`) with Debian's python3. */
+export function runBoto3Script<T>(script: string, endpoint: string, bucket: string): Promise<T> {
   const python = requireFile(DEBIAN_PYTHON, "Debian's python3 (apt-get install python3-boto3)");
-  return runJsonScript<T>(python, [join(FIXTURES_DIR, 'boto3_multipart.py'), endpoint, E2E_CREDENTIALS.accessKeyId, E2E_CREDENTIALS.secretAccessKey, bucket], 60_000)
+  return runJsonScript<T>(python, [join(FIXTURES_DIR, script), endpoint, E2E_CREDENTIALS.accessKeyId, E2E_CREDENTIALS.secretAccessKey, bucket], 60_000)
     .catch((error: unknown) => {
       if (!String(error).includes("No module named 'boto3'")) throw error;
       throw new Error(`boto3 is not installed for ${python}: apt-get install python3-boto3 (.ci/run does)`, { cause: error });

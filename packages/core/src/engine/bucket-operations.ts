@@ -1,7 +1,8 @@
-import { BucketAlreadyOwnedByYouError, BucketNotEmptyError, NoSuchLifecycleConfigurationError } from '../errors/s3-errors.js';
+import { BucketAlreadyOwnedByYouError, BucketNotEmptyError, InvalidArgumentError, NoSuchLifecycleConfigurationError } from '../errors/s3-errors.js';
+import { decodeContinuationToken, encodeContinuationToken } from './continuation-token.js';
 import { type EngineContext, readJson, requireBucket, tryWriteJson } from './engine-context.js';
 import { type BucketRecord, type UploadRecord, decodeRecord, recordKeys } from './records.js';
-import type { BucketInfo, LifecycleRule } from './types.js';
+import type { BucketInfo, LifecycleRule, ListBucketsInput, ListBucketsResult } from './types.js';
 import { validateBucketName } from './validation.js';
 
 function bucketInfo(record: BucketRecord): BucketInfo {
@@ -41,12 +42,28 @@ export async function headBucket(ctx: EngineContext, name: string): Promise<Buck
   return bucketInfo((await requireBucket(ctx, name)).value);
 }
 
-export async function listBuckets(ctx: EngineContext): Promise<BucketInfo[]> {
+/** Upper bound of `max-buckets` (the ListBuckets reference). */
+const MAX_BUCKETS_PER_PAGE = 10_000;
+
+export async function listBuckets(ctx: EngineContext, input: ListBucketsInput = {}): Promise<ListBucketsResult> {
+  const { maxBuckets } = input;
+  if (maxBuckets !== undefined && (!Number.isInteger(maxBuckets) || maxBuckets < 1 || maxBuckets > MAX_BUCKETS_PER_PAGE)) {
+    throw new InvalidArgumentError(`Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS_PER_PAGE}`, 'max-buckets', maxBuckets);
+  }
+  const after = input.continuationToken === undefined ? undefined : decodeContinuationToken(input.continuationToken);
+  const prefix = recordKeys.bucketPrefix + (input.prefix ?? '');
   const buckets: BucketInfo[] = [];
-  for await (const record of ctx.store.listRecords(recordKeys.bucketPrefix)) {
+  let more = false;
+  const options = { ...(after === undefined ? {} : { startAfter: recordKeys.bucket(after) }), ...(maxBuckets === undefined ? {} : { limit: maxBuckets + 1 }) };
+  for await (const record of ctx.store.listRecords(prefix, options)) {
+    if (buckets.length === maxBuckets) {
+      more = true;
+      break;
+    }
     buckets.push(bucketInfo(decodeRecord<BucketRecord>(record.value)));
   }
-  return buckets;
+  const last = buckets.at(-1);
+  return { buckets, ...(more && last !== undefined ? { continuationToken: encodeContinuationToken(last.name) } : {}) };
 }
 
 /** Read-modify-write of the bucket record by CAS, retried when another writer got there first. */

@@ -2,7 +2,7 @@ import type {
   BucketInfo, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CopyObjectInput,
   CopyObjectResult, CreateMultipartUploadInput, DeleteObjectsResult, GetObjectAttributesInput,
   GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
-  ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput, ListObjectsResult,
+  ListBucketsInput, ListBucketsResult, ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput, ListObjectsResult,
   ListPartsInput, ListPartsResult, PartInfo, PutObjectInput, PutObjectResult, UploadInfo,
   UploadPartCopyInput, UploadPartInput, UploadRef,
 } from './types.js';
@@ -17,7 +17,7 @@ export interface Engine {
   createBucket(name: string): Promise<BucketInfo>;
   deleteBucket(name: string): Promise<void>;
   headBucket(name: string): Promise<BucketInfo>;
-  listBuckets(): Promise<readonly BucketInfo[]>;
+  listBuckets(input?: ListBucketsInput): Promise<ListBucketsResult>;
   putBucketLifecycle(bucket: string, rules: readonly LifecycleRule[]): Promise<void>;
   /** NoSuchLifecycleConfiguration when none is set. */
   getBucketLifecycle(bucket: string): Promise<readonly LifecycleRule[]>;

@@ -16,8 +16,8 @@ import type {
   BucketInfo, ChecksumAlgorithm, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CopyObjectInput,
   CopyObjectResult, CreateMultipartUploadInput, DeleteObjectsResult, GetObjectAttributesInput,
   GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
-  ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput, ListObjectsResult, ListPartsInput,
-  ListPartsResult, Owner, PartInfo, PutObjectInput, PutObjectResult, UploadInfo, UploadPartCopyInput,
+  ListBucketsInput, ListBucketsResult, ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput,
+  ListObjectsResult, ListPartsInput, ListPartsResult, Owner, PartInfo, PutObjectInput, PutObjectResult, UploadInfo, UploadPartCopyInput,
   UploadPartInput, UploadRef,
 } from './types.js';
 import { uploadPart, uploadPartCopy } from './upload-part.js';
@@ -117,7 +117,7 @@ export class MultipartEngine implements Engine {
   createBucket(name: string): Promise<BucketInfo> { return createBucket(this.#ctx, name); }
   deleteBucket(name: string): Promise<void> { return deleteBucket(this.#ctx, name); }
   headBucket(name: string): Promise<BucketInfo> { return headBucket(this.#ctx, name); }
-  listBuckets(): Promise<readonly BucketInfo[]> { return listBuckets(this.#ctx); }
+  listBuckets(input?: ListBucketsInput): Promise<ListBucketsResult> { return listBuckets(this.#ctx, input); }
   putBucketLifecycle(bucket: string, rules: readonly LifecycleRule[]): Promise<void> { return putBucketLifecycle(this.#ctx, bucket, rules); }
   getBucketLifecycle(bucket: string): Promise<readonly LifecycleRule[]> { return getBucketLifecycle(this.#ctx, bucket); }
   deleteBucketLifecycle(bucket: string): Promise<void> { return deleteBucketLifecycle(this.#ctx, bucket); }

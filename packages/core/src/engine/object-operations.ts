@@ -4,6 +4,7 @@ import { S3Error } from '../errors/s3-error.js';
 import { InvalidArgumentError, InvalidRequestError, NoSuchKeyError } from '../errors/s3-errors.js';
 import { createPartId, createUploadId } from '../upload-id.js';
 import { checkReadConditions, checkWriteConditions } from './conditions.js';
+import { decodeContinuationToken, encodeContinuationToken } from './continuation-token.js';
 import { type EngineContext, type Versioned, readJson, requireBucket, tryDeleteRecord } from './engine-context.js';
 import { commonPrefixOf, compareKeys } from './key-order.js';
 import { publishNewObject } from './publish-object.js';
@@ -248,18 +249,6 @@ export async function deleteObjects(ctx: EngineContext, bucket: string, keys: re
   return { deleted, errors };
 }
 
-function encodeToken(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  const key = Buffer.from(token, 'base64url').toString('utf8');
-  if (token === '' || encodeToken(key) !== token) {
-    throw new InvalidArgumentError('The continuation token provided is incorrect', 'continuation-token', token);
-  }
-  return key;
-}
-
 // Greater in UTF-8 byte order than any key that merely extends a prefix by BMP characters.
 const PAST_PREFIX = '\u{10FFFF}';
 
@@ -267,9 +256,11 @@ const PAST_PREFIX = '\u{10FFFF}';
 export async function listObjects(ctx: EngineContext, input: ListObjectsInput): Promise<ListObjectsResult> {
   await requireBucket(ctx, input.bucket);
   const maxKeys = resolvePageSize(input.maxKeys, 'max-keys', ctx.limits);
+  // S3 answers max-keys=0 with an empty page that is not truncated, whatever the bucket holds.
+  if (maxKeys === 0) return { objects: [], commonPrefixes: [], isTruncated: false, maxKeys };
   const prefix = input.prefix ?? '';
   const delimiter = input.delimiter || undefined;
-  const marker = input.continuationToken !== undefined ? decodeToken(input.continuationToken) : input.startAfter || undefined;
+  const marker = input.continuationToken !== undefined ? decodeContinuationToken(input.continuationToken) : input.startAfter || undefined;
   const recordPrefix = recordKeys.objectPrefix(input.bucket);
 
   const objects: ObjectInfo[] = [];
@@ -312,7 +303,7 @@ export async function listObjects(ctx: EngineContext, input: ListObjectsInput): 
     objects,
     commonPrefixes,
     isTruncated,
-    ...(isTruncated && lastReturned !== undefined ? { nextContinuationToken: encodeToken(lastReturned), nextMarker: lastReturned } : {}),
+    ...(isTruncated && lastReturned !== undefined ? { nextContinuationToken: encodeContinuationToken(lastReturned), nextMarker: lastReturned } : {}),
     maxKeys,
   };
 }

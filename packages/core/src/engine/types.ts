@@ -47,6 +47,20 @@ export interface BucketInfo {
   readonly created: Date;
 }
 
+/** ListBuckets, paginated as AWS does since 2024 (`max-buckets`, `continuation-token`, `prefix`). */
+export interface ListBucketsInput {
+  readonly prefix?: string;
+  /** 1..10000; all buckets when absent. */
+  readonly maxBuckets?: number;
+  readonly continuationToken?: string;
+}
+
+export interface ListBucketsResult {
+  readonly buckets: readonly BucketInfo[];
+  /** Present when more buckets follow: pass it back as `continuationToken`. */
+  readonly continuationToken?: string;
+}
+
 /** AbortIncompleteMultipartUpload lifecycle rule (the only lifecycle action mpu acts on). */
 export interface LifecycleRule {
   readonly id: string;

@@ -15,6 +15,9 @@ export const ERROR_TABLE = {
   EntityTooSmall: [400, 'Your proposed upload is smaller than the minimum allowed size'],
   ExpiredToken: [400, 'The provided token has expired.'],
   IncompleteBody: [400, 'You did not provide the number of bytes specified by the Content-Length HTTP header.'],
+  // Not an AWS code: WebDAV's 507 (RFC 4918 §11.5), for a store that is full or below its
+  // free-space reserve. SDKs do not retry it, unlike a 500.
+  InsufficientStorage: [507, 'The server cannot store the request: its storage is full.'],
   InternalError: [500, 'We encountered an internal error. Please try again.'],
   InvalidAccessKeyId: [403, 'The AWS Access Key Id you provided does not exist in our records.'],
   InvalidArgument: [400, 'Invalid Argument'],

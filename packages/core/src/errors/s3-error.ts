@@ -1,3 +1,4 @@
+import { StoreFullError } from '../blob-store.js';
 import { type S3ErrorCode, defaultMessageOf, statusOf } from './error-table.js';
 
 /** Extra elements of an S3 error body, in the order they are emitted (after Code, Message). */
@@ -37,6 +38,9 @@ export interface WireError {
 export function toWireError(error: unknown): WireError {
   if (error instanceof S3Error) {
     return { status: error.status, code: error.code, message: error.message, details: error.details, unexpected: false };
+  }
+  if (error instanceof StoreFullError) {
+    return { status: statusOf('InsufficientStorage'), code: 'InsufficientStorage', message: defaultMessageOf('InsufficientStorage'), details: {}, unexpected: false };
   }
   return {
     status: statusOf('InternalError'),

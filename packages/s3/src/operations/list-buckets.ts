@@ -1,12 +1,26 @@
+import { queryParam } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { sendXml, xmlDate } from '../response.js';
 import { resultDocument } from '../xml.js';
-import { ownerOf, ownerXml } from './shared.js';
+import { intParam, ownerOf, ownerXml } from './shared.js';
 
+/**
+ * ListBuckets with the pagination AWS added in 2024: `max-buckets`, `continuation-token`,
+ * `prefix` (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
+ */
 export async function listBuckets(ctx: RequestContext): Promise<void> {
-  const buckets = await ctx.engine.listBuckets();
+  const prefix = queryParam(ctx, 'prefix');
+  const continuationToken = queryParam(ctx, 'continuation-token');
+  const maxBuckets = intParam(ctx, 'max-buckets');
+  const result = await ctx.engine.listBuckets({
+    ...(prefix === undefined || prefix === '' ? {} : { prefix }),
+    ...(continuationToken === undefined || continuationToken === '' ? {} : { continuationToken }),
+    ...(maxBuckets === undefined ? {} : { maxBuckets }),
+  });
   sendXml(ctx.res, 200, resultDocument('ListAllMyBucketsResult', [
+    ['Buckets', result.buckets.map((b) => ['Bucket', [['Name', b.name], ['CreationDate', xmlDate(b.created)]]] as const)],
     ownerXml('Owner', ownerOf(ctx)),
-    ['Buckets', buckets.map((b) => ['Bucket', [['Name', b.name], ['CreationDate', xmlDate(b.created)]]] as const)],
+    result.continuationToken === undefined ? undefined : ['ContinuationToken', result.continuationToken],
+    prefix === undefined ? undefined : ['Prefix', prefix],
   ]));
 }

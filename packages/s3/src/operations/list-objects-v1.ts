@@ -23,7 +23,9 @@ export async function listObjectsV1(ctx: RequestContext): Promise<void> {
   const nextMarker = result.nextMarker ?? ([lastObject, lastPrefix].filter((v): v is string => v !== undefined).sort().at(-1));
   sendXml(ctx.res, 200, resultDocument('ListBucketResult', [
     ['Name', bucketOf(ctx)],
-    ['Prefix', encode(prefix ?? '')],
+    // Not encoded: AWS encodes Delimiter, Marker, NextMarker, Key and CommonPrefixes/Prefix in
+    // V1, and botocore (which asks for encoding-type=url by itself) decodes exactly those.
+    ['Prefix', prefix ?? ''],
     ['Marker', encode(marker ?? '')],
     result.isTruncated && nextMarker !== undefined ? ['NextMarker', encode(nextMarker)] : undefined,
     ['MaxKeys', result.maxKeys],

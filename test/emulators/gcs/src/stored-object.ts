@@ -33,13 +33,16 @@ export function objectResource(object: StoredObject, baseUrl: string): Record<st
     metageneration: String(object.metageneration),
     contentType: object.contentType,
     storageClass: 'STANDARD',
-    size: String(object.size),
     crc32c: crc32cBase64(object.crc32c),
     etag: etagOf(object),
     timeCreated: object.timeCreated,
     updated: object.updated,
     timeStorageClassUpdated: object.timeCreated,
   };
+  // Google's own emulator (storage-testbench) serialises the resource from protobuf, whose JSON
+  // mapping leaves out zero values: a 0-byte object comes back with no `size`. Doing the same
+  // keeps clients honest about a field the JSON API does not promise.
+  if (object.size !== 0) resource.size = String(object.size);
   if (object.md5) resource.md5Hash = object.md5.toString('base64');
   if (object.componentCount !== undefined) resource.componentCount = object.componentCount;
   if (object.metadata) resource.metadata = { ...object.metadata };

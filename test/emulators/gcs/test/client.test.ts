@@ -78,7 +78,8 @@ describe('driven by @google-cloud/storage 7.19', () => {
     await bucket.file('empty-resumable').save(Buffer.alloc(0), { resumable: true });
     for (const name of ['empty-multipart', 'empty-resumable']) {
       const [metadata] = await bucket.file(name).getMetadata();
-      expect(metadata.size).toBe('0');
+      // Left out, as storage-testbench does for zero values (see stored-object.ts).
+      expect(metadata.size).toBeUndefined();
       expect(metadata.crc32c).toBe('AAAAAA==');
       const [back] = await bucket.file(name).download();
       expect(back.length).toBe(0);
