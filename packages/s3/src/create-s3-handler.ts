@@ -5,6 +5,7 @@ import { S3Error } from '@mpu/core';
 import { parseAddress, parseQuery } from './addressing.js';
 import type { Address } from './addressing.js';
 import { isAwaitingContinue } from './continue.js';
+import { answerPreflight, setCorsHeaders } from './cors.js';
 import { toSecretLookup } from './credentials.js';
 import { sendError } from './error-response.js';
 import { OPERATIONS } from './operations/index.js';
@@ -58,7 +59,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
   res.setHeader('Date', new Date().toUTCString());
 
   const controller = new AbortController();
-  let operation: OperationName | 'Unknown' = 'Unknown';
+  let operation: OperationName | 'Preflight' | 'Unknown' = 'Unknown';
   let address: Address | undefined;
   let ctx: RequestContext | undefined;
   let errorCode: string | undefined;
@@ -86,6 +87,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     const rawPath = q === -1 ? url : url.slice(0, q);
     address = parseAddress(rawPath, req.headers.host, options.baseDomain);
     const query = parseQuery(q === -1 ? '' : url.slice(q + 1));
+    if (method === 'OPTIONS') {
+      operation = 'Preflight';
+      await answerPreflight(req, res, options.engine, address);
+      return;
+    }
+    // Before authentication, so that refusals carry the CORS headers a page needs to read them.
+    await setCorsHeaders(req, res, options.engine, address, method);
     let routed: OperationName | undefined;
     let routeError: unknown;
     try {
@@ -95,6 +103,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
         key: address.key,
         query: new Set(query.map((p) => p.name)),
         copySource: req.headers['x-amz-copy-source'] !== undefined,
+        contentType: req.headers['content-type'],
       });
     } catch (error) {
       routeError = error;
@@ -108,7 +117,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
       query,
       headers: req.headersDistinct,
     };
-    const auth = await authenticate(view, {
+    // A browser POST is signed by its form fields (policy + x-amz-signature), which only the
+    // operation can read: PostObject authenticates itself before storing anything.
+    const auth = routed === 'PostObject' ? { presigned: false, payload: { kind: 'unsigned' } } as const : await authenticate(view, {
       lookupSecret,
       regions: options.regions,
       allowAnonymous: options.allowAnonymous,
@@ -118,7 +129,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     if (routed === undefined) throw routeError;
     ctx = {
       req, res, requestId, hostId, method, operation: routed, address, query, auth,
-      engine: options.engine, options, signal: controller.signal, bytesIn: 0,
+      engine: options.engine, options, lookupSecret, signal: controller.signal, bytesIn: 0,
     };
     await OPERATIONS[routed](ctx);
   } catch (error) {
