@@ -31,14 +31,23 @@ if (skip) console.warn(`browser uploads test skipped: ${CHROMIUM} is missing (ap
 const PAGE_HTML = join(import.meta.dirname, 'uploader.html');
 const BUCKET = 'browser-uploads';
 
-async function servePage(): Promise<{ server: Server; origin: string }> {
+interface PageServer {
+  readonly server: Server;
+  readonly origin: string;
+  /** Every path requested (the form's success_action_redirect lands here). */
+  readonly visited: string[];
+}
+
+async function servePage(): Promise<PageServer> {
   const html = await readFile(PAGE_HTML);
+  const visited: string[] = [];
   const server = createServer((req, res) => {
+    visited.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': html.length });
     res.end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, visited };
 }
 
 async function sha256Of(client: S3Client, key: string): Promise<{ sha256: string; size: number }> {
@@ -49,8 +58,8 @@ async function sha256Of(client: S3Client, key: string): Promise<{ sha256: string
 
 describe.skipIf(skip)('browser uploads (headless chromium)', () => {
   let mpu: MpuServerProcess;
-  let page: { server: Server; origin: string };
-  let strangerPage: { server: Server; origin: string };
+  let page: PageServer;
+  let strangerPage: PageServer;
   let userDataDir: string;
   let context: BrowserContext;
   let client: S3Client;
@@ -139,6 +148,29 @@ describe.skipIf(skip)('browser uploads (headless chromium)', () => {
     expect(object.Metadata).toEqual({ uploader: 'browser' });
     expect(result.body).toContain(`<ETag>${object.ETag}</ETag>`);
     expect(await sha256Of(client, 'forms/photo.png')).toEqual({ sha256: result.sha256, size });
+  }, 120_000);
+
+  it('submits a real <form> (fields, then the file input) and follows success_action_redirect back to the page', async () => {
+    const content = Buffer.from('a real form upload\n'.repeat(1000));
+    const post = await createPresignedPost(client, {
+      Bucket: BUCKET,
+      Key: 'forms/${filename}',
+      Fields: { success_action_redirect: `${page.origin}/done` },
+      Expires: 600,
+    });
+    const tab = await openPage(page.origin);
+    await tab.evaluate((input) => (globalThis as unknown as { buildForm: (i: typeof input) => void }).buildForm(input), { url: post.url, fields: post.fields });
+    await tab.setInputFiles('input[name=file]', { name: 'notes.txt', mimeType: 'text/plain', buffer: content });
+    await Promise.all([tab.waitForURL(`${page.origin}/done?**`), tab.click('#send')]);
+    const landed = new URL(tab.url());
+    await tab.close();
+
+    expect(landed.searchParams.get('bucket')).toBe(BUCKET);
+    expect(landed.searchParams.get('key')).toBe('forms/notes.txt');
+    expect(page.visited.some((path) => path.startsWith('/done?'))).toBe(true);
+    const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'forms/notes.txt' }));
+    expect(landed.searchParams.get('etag')).toBe(object.ETag);
+    expect(await sha256Of(client, 'forms/notes.txt')).toEqual({ sha256: createHash('sha256').update(content).digest('hex'), size: content.length });
   }, 120_000);
 
   it('lets the browser block a page whose origin no rule allows', async () => {

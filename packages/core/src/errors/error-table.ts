@@ -4,7 +4,8 @@
  */
 export const ERROR_TABLE = {
   AccessDenied: [403, 'Access Denied'],
-  // Preflight refusals (OPTIONS): https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html
+  // Preflight refusals (OPTIONS); "evalution" is AWS's own spelling, kept for byte-equal answers.
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html
   AccessForbidden: [403, 'CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource\'s CORS spec.'],
   AuthorizationHeaderMalformed: [400, 'The authorization header is malformed.'],
   AuthorizationQueryParametersError: [400, 'Error parsing the X-Amz-Credential parameter.'],
