@@ -150,6 +150,24 @@ describe.skipIf(skip)('browser uploads (headless chromium)', () => {
     expect(await sha256Of(client, 'forms/photo.png')).toEqual({ sha256: result.sha256, size });
   }, 120_000);
 
+  it('lets the page read why a form was refused (the error carries the CORS headers) and stores nothing', async () => {
+    const post = await createPresignedPost(client, {
+      Bucket: BUCKET,
+      Key: 'forms/refused.bin',
+      Conditions: [['content-length-range', 1, MiB]],
+      Expires: 600,
+    });
+    const tab = await openPage(page.origin);
+    const refused = await tab.evaluate((input) => (globalThis as unknown as {
+      formUpload: (i: typeof input) => Promise<{ status: number; body: string }>;
+    }).formUpload(input), { url: post.url, fields: post.fields, size: 3 * MiB, seed: 9, filename: 'refused.bin' });
+    await tab.close();
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('<Code>EntityTooLarge</Code>');
+    expect(refused.body).toContain(`<MaxSizeAllowed>${MiB}</MaxSizeAllowed>`);
+    await expect(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'forms/refused.bin' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+  }, 120_000);
+
   it('submits a real <form> (fields, then the file input) and follows success_action_redirect back to the page', async () => {
     const content = Buffer.from('a real form upload\n'.repeat(1000));
     const post = await createPresignedPost(client, {

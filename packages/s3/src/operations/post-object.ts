@@ -23,6 +23,12 @@ import { resultDocument } from '../xml.js';
 
 /** S3 caps the form fields that precede the file at 20 KB. */
 const MAX_PRE_DATA_BYTES = 20 * 1024;
+/**
+ * A refused form's remaining body is read and discarded up to this size before answering, so
+ * a browser still sending can read the error instead of a connection reset; larger remainders
+ * get the answer at once and the connection is closed.
+ */
+const DISCARD_LIMIT = 16 * 1024 * 1024;
 const CHECKSUM_FIELDS: Readonly<Record<string, ChecksumAlgorithm>> = {
   'x-amz-checksum-crc32': 'CRC32',
   'x-amz-checksum-crc32c': 'CRC32C',
@@ -90,6 +96,20 @@ function receiveForm(ctx: RequestContext): Promise<ReceivedForm> {
   });
 }
 
+/** Reads and drops what is left of the request body when it is small enough (DISCARD_LIMIT). */
+async function discardRest(ctx: RequestContext): Promise<void> {
+  const req = ctx.req;
+  req.unpipe();
+  if (req.complete || req.destroyed) return;
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isFinite(declared) || declared - ctx.bytesIn > DISCARD_LIMIT) return;
+  await new Promise<void>((resolve) => {
+    req.once('end', resolve);
+    req.once('close', resolve);
+    req.resume();
+  });
+}
+
 /** The file's bytes with content-length-range enforced while they flow. */
 async function* limited(file: Readable, range: LengthRange | undefined): AsyncIterable<Uint8Array> {
   let size = 0;
@@ -129,7 +149,10 @@ function redirectUrl(target: string, bucket: string, key: string, etag: string):
 
 export async function postObject(ctx: RequestContext): Promise<void> {
   const bucket = bucketOf(ctx);
-  const form = await receiveForm(ctx);
+  const form = await receiveForm(ctx).catch(async (error: unknown) => {
+    await discardRest(ctx);
+    throw error;
+  });
   const { fields } = form;
   try {
     const keyField = fields.get('key');
@@ -183,8 +206,8 @@ export async function postObject(ctx: RequestContext): Promise<void> {
       sendEmpty(ctx.res, status === '200' ? 200 : 204);
     }
   } catch (error) {
-    // Leave the unread file to the parser so the rest of the form drains or fails cleanly.
     form.file.resume();
+    await discardRest(ctx);
     throw error;
   }
 }
