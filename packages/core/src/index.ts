@@ -20,6 +20,8 @@ export { LIMIT_PROFILES, defineLimits, resolveLimits, InvalidLimitsError } from 
 export type { Limits, LimitProfileName } from './limits.js';
 export { createUploadId, isUploadId, uploadIdTime, UPLOAD_ID_LENGTH } from './upload-id.js';
 export { resolveRange } from './engine/ranges.js';
+export { matchCorsRule, wildcardMatches } from './engine/bucket-cors.js';
+export type { CorsRequest } from './engine/bucket-cors.js';
 export { compareKeys } from './engine/key-order.js';
 export * from './errors/s3-errors.js';
 export { withRetry } from './engine/with-retry.js';

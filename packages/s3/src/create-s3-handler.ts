@@ -7,6 +7,7 @@ import type { Address } from './addressing.js';
 import { authorizeRequest, authorizationRequestOf } from './authorize.js';
 import { assertBodyUnread } from './consumed-body.js';
 import { isAwaitingContinue } from './continue.js';
+import { answerPreflight, setCorsHeaders } from './cors.js';
 import { toSecretLookup } from './credentials.js';
 import { sendError } from './error-response.js';
 import { mountedUrlOf } from './mounted-url.js';
@@ -62,7 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
   res.setHeader('Date', new Date().toUTCString());
 
   const controller = new AbortController();
-  let operation: OperationName | 'Unknown' = 'Unknown';
+  let operation: OperationName | 'Preflight' | 'Unknown' = 'Unknown';
   let address: Address | undefined;
   let ctx: RequestContext | undefined;
   let errorCode: string | undefined;
@@ -88,6 +89,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     const url: MountedUrl = mountedUrlOf(req, options.basePath);
     address = parseAddress(url.path, req.headers.host, options.baseDomain);
     const query = parseQuery(url.query);
+    if (method === 'OPTIONS') {
+      operation = 'Preflight';
+      await answerPreflight(req, res, options.engine, address);
+      return;
+    }
+    // Before authentication, so that refusals carry the CORS headers a page needs to read them.
+    await setCorsHeaders(req, res, options.engine, address, method);
     let routed: OperationName | undefined;
     let routeError: unknown;
     try {
@@ -97,6 +105,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
         key: address.key,
         query: new Set(query.map((p) => p.name)),
         copySource: req.headers['x-amz-copy-source'] !== undefined,
+        contentType: req.headers['content-type'],
       });
     } catch (error) {
       routeError = error;
@@ -111,7 +120,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
       query,
       headers: req.headersDistinct,
     };
-    const auth = await authenticate(view, {
+    // A browser POST is signed by its form fields (policy + x-amz-signature), which only the
+    // operation can read: PostObject authenticates itself before storing anything.
+    const auth = routed === 'PostObject' ? { presigned: false, payload: { kind: 'unsigned' } } as const : await authenticate(view, {
       lookupSecret,
       regions: options.regions,
       allowAnonymous: options.allowAnonymous,
@@ -123,7 +134,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     assertBodyUnread(req);
     ctx = {
       req, res, requestId, hostId, method, operation: routed, address, query, auth,
-      engine: options.engine, options, signal: controller.signal, bytesIn: 0, mountPath: url.mountPath,
+      engine: options.engine, options, lookupSecret, signal: controller.signal, bytesIn: 0, mountPath: url.mountPath,
     };
     await OPERATIONS[routed](ctx);
   } catch (error) {

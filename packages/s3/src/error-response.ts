@@ -35,7 +35,9 @@ export function sendError(res: ServerResponse, error: unknown, ctx: ErrorSendCon
     return wire;
   }
   for (const name of res.getHeaderNames()) {
-    if (!name.startsWith('x-amz-request-id') && !name.startsWith('x-amz-id-2') && name !== 'server' && name !== 'date' && name !== 'connection') {
+    // CORS headers stay: a page reads an error only when they are present.
+    const kept = name.startsWith('access-control-') || name === 'vary';
+    if (!kept && !name.startsWith('x-amz-request-id') && !name.startsWith('x-amz-id-2') && name !== 'server' && name !== 'date' && name !== 'connection') {
       res.removeHeader(name);
     }
   }

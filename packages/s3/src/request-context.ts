@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '@mpu/core';
 import type { Address, QueryParam } from './addressing.js';
+import type { SecretLookup } from './credentials.js';
 import type { ResolvedOptions } from './options.js';
 import type { OperationName } from './router.js';
 import type { AuthResult } from './sigv4.js';
@@ -18,6 +19,8 @@ export interface RequestContext {
   readonly auth: AuthResult;
   readonly engine: Engine;
   readonly options: ResolvedOptions;
+  /** Secrets by access key id, for operations that authenticate themselves (PostObject). */
+  readonly lookupSecret: SecretLookup;
   /** Aborted when the client goes away before the response is finished. */
   readonly signal: AbortSignal;
   /** Body bytes received so far (for the request log). */

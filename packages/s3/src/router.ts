@@ -5,6 +5,7 @@ export type OperationName =
   | 'ListBuckets' | 'CreateBucket' | 'HeadBucket' | 'DeleteBucket' | 'GetBucketLocation'
   | 'ListObjects' | 'ListObjectsV2' | 'ListMultipartUploads'
   | 'PutBucketLifecycleConfiguration' | 'GetBucketLifecycleConfiguration' | 'DeleteBucketLifecycle'
+  | 'PutBucketCors' | 'GetBucketCors' | 'DeleteBucketCors' | 'PostObject'
   | 'DeleteObjects'
   | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAttributes'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload'
@@ -19,6 +20,8 @@ export interface RouteInput {
   readonly query: ReadonlySet<string>;
   /** Whether `x-amz-copy-source` is present. */
   readonly copySource: boolean;
+  /** The Content-Type header (a `multipart/form-data` POST to a bucket is a browser upload). */
+  readonly contentType?: string;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface RouteInput {
  * silently different operation (e.g. `PUT ?acl` must not overwrite the object).
  */
 const UNSUPPORTED_SUBRESOURCES = [
-  'accelerate', 'acl', 'analytics', 'cors', 'encryption', 'intelligent-tiering', 'inventory',
+  'accelerate', 'acl', 'analytics', 'encryption', 'intelligent-tiering', 'inventory',
   'legal-hold', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
   'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
   'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent',
@@ -51,14 +54,15 @@ export function routeRequest(input: RouteInput): OperationName {
     if (method === 'GET') return 'ListBuckets';
     throw methodNotAllowed(method, 'SERVICE');
   }
-  if (key === undefined) return routeBucket(method, query);
+  if (key === undefined) return routeBucket(method, query, input.contentType);
   return routeObject(input);
 }
 
-function routeBucket(method: string, query: ReadonlySet<string>): OperationName {
+function routeBucket(method: string, query: ReadonlySet<string>, contentType: string | undefined): OperationName {
   switch (method) {
     case 'GET':
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
+      if (query.has('cors')) return 'GetBucketCors';
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('location')) return 'GetBucketLocation';
       if (query.has('list-type')) return 'ListObjectsV2';
@@ -67,12 +71,16 @@ function routeBucket(method: string, query: ReadonlySet<string>): OperationName 
       return 'HeadBucket';
     case 'PUT':
       if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
+      if (query.has('cors')) return 'PutBucketCors';
       return 'CreateBucket';
     case 'DELETE':
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
+      if (query.has('cors')) return 'DeleteBucketCors';
       return 'DeleteBucket';
     case 'POST':
       if (query.has('delete')) return 'DeleteObjects';
+      // Browser uploads (POST policy): https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html
+      if (contentType !== undefined && /^multipart\/form-data\s*(;|$)/i.test(contentType.trim())) return 'PostObject';
       throw methodNotAllowed(method, 'BUCKET');
     default:
       throw methodNotAllowed(method, 'BUCKET');

@@ -44,10 +44,33 @@ describe('router table (§0)', () => {
     ['PUT', 'b', 'k', 'acl', false, '501 NotImplemented'],
     ['GET', 'b', undefined, 'versioning', false, '501 NotImplemented'],
     ['PUT', 'b', undefined, 'policy', false, '501 NotImplemented'],
-    ['GET', 'b', undefined, 'cors', false, '501 NotImplemented'],
+    ['GET', 'b', undefined, 'website', false, '501 NotImplemented'],
+    ['GET', 'b', undefined, 'cors', false, 'GetBucketCors'],
+    ['PUT', 'b', undefined, 'cors', false, 'PutBucketCors'],
+    ['DELETE', 'b', undefined, 'cors', false, 'DeleteBucketCors'],
     ['PUT', 'b', 'k', 'tagging', false, '501 NotImplemented'],
   ] as const)('%s %s/%s ?%s (copy=%s) → %s', (method, bucket, key, query, copy, expected) => {
     expect(route(method, bucket, key, query, copy)).toBe(expected);
+  });
+});
+
+describe('browser POST uploads', () => {
+  const post = (contentType: string | undefined, query = ''): string => {
+    try {
+      return routeRequest({ method: 'POST', bucket: 'b', query: new Set(parseQuery(query).map((p) => p.name)), copySource: false, contentType });
+    } catch (error) {
+      if (error instanceof S3Error) return `${error.status} ${error.code}`;
+      throw error;
+    }
+  };
+
+  it('routes a multipart/form-data POST on a bucket to PostObject, nothing else', () => {
+    expect(post('multipart/form-data; boundary=----x')).toBe('PostObject');
+    expect(post('Multipart/Form-Data;boundary=x')).toBe('PostObject');
+    expect(post('multipart/form-data; boundary=x', 'delete')).toBe('DeleteObjects');
+    expect(post('application/x-www-form-urlencoded')).toBe('405 MethodNotAllowed');
+    expect(post('multipart/form-datax')).toBe('405 MethodNotAllowed');
+    expect(post(undefined)).toBe('405 MethodNotAllowed');
   });
 });
 

@@ -53,3 +53,9 @@ export function runBoto3Script<T>(script: string, endpoint: string, bucket: stri
       throw new Error(`boto3 is not installed for ${python}: apt-get install python3-boto3 (.ci/run does)`, { cause: error });
     });
 }
+
+/** Runs fixtures/boto3_cors.py (get / put / delete bucket CORS) with Debian's python3. */
+export function runBoto3Cors<T>(endpoint: string, bucket: string): Promise<T> {
+  const python = requireFile(DEBIAN_PYTHON, "Debian's python3 (apt-get install python3-boto3)");
+  return runJsonScript<T>(python, [join(FIXTURES_DIR, 'boto3_cors.py'), endpoint, E2E_CREDENTIALS.accessKeyId, E2E_CREDENTIALS.secretAccessKey, bucket], 60_000);
+}

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendName, type BackendServer, startBackendServer } from '../harness/backends.js';
 import { sendSigned } from '../harness/signed-request.js';
 import { defineAwsCliTests } from './aws-cli-tests.js';
+import { defineCorsTests } from './cors-tests.js';
 import { type SdkTestOptions, defineSdkTests } from './sdk-tests.js';
 
 /**
@@ -61,6 +62,7 @@ export function defineBackendSuite(backend: BackendName, options: SdkTestOptions
     });
 
     defineAwsCliTests(endpoint, `e2e-${backend}`);
+    defineCorsTests(endpoint, `e2e-${backend}`);
     defineSdkTests(endpoint, `e2e-${backend}`, options);
   });
 }

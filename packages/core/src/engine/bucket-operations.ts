@@ -67,7 +67,7 @@ export async function listBuckets(ctx: EngineContext, input: ListBucketsInput = 
 }
 
 /** Read-modify-write of the bucket record by CAS, retried when another writer got there first. */
-async function updateBucket(ctx: EngineContext, name: string, update: (record: BucketRecord) => BucketRecord): Promise<void> {
+export async function updateBucket(ctx: EngineContext, name: string, update: (record: BucketRecord) => BucketRecord): Promise<void> {
   for (;;) {
     const current = await requireBucket(ctx, name);
     const written = await tryWriteJson(ctx.store, recordKeys.bucket(name), update(current.value), { ifVersion: current.version });

@@ -1,7 +1,7 @@
 import type {
   BucketInfo, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CopyObjectInput,
   CopyObjectResult, CreateMultipartUploadInput, DeleteObjectsResult, GetObjectAttributesInput,
-  GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
+  CorsRule, GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
   ListBucketsInput, ListBucketsResult, ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput, ListObjectsResult,
   ListPartsInput, ListPartsResult, PartInfo, PutObjectInput, PutObjectResult, UploadInfo,
   UploadPartCopyInput, UploadPartInput, UploadRef,
@@ -22,6 +22,10 @@ export interface Engine {
   /** NoSuchLifecycleConfiguration when none is set. */
   getBucketLifecycle(bucket: string): Promise<readonly LifecycleRule[]>;
   deleteBucketLifecycle(bucket: string): Promise<void>;
+  putBucketCors(bucket: string, rules: readonly CorsRule[]): Promise<void>;
+  /** NoSuchCORSConfiguration when none is set. */
+  getBucketCors(bucket: string): Promise<readonly CorsRule[]>;
+  deleteBucketCors(bucket: string): Promise<void>;
 
   // multipart
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo>;

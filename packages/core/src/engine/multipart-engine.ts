@@ -2,6 +2,7 @@ import type { BlobStore } from '../blob-store.js';
 import { type HashingOptions, PayloadHashing } from '../checksums/payload-hashing.js';
 import { type LimitProfileName, type Limits, resolveLimits } from '../limits.js';
 import { createUploadId } from '../upload-id.js';
+import { deleteBucketCors, getBucketCors, putBucketCors } from './bucket-cors.js';
 import {
   createBucket, deleteBucket, deleteBucketLifecycle, getBucketLifecycle, headBucket, listBuckets, putBucketLifecycle,
 } from './bucket-operations.js';
@@ -15,7 +16,7 @@ import { OBJECT_RECORD_KEY_OVERHEAD } from './records.js';
 import type {
   BucketInfo, ChecksumAlgorithm, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CopyObjectInput,
   CopyObjectResult, CreateMultipartUploadInput, DeleteObjectsResult, GetObjectAttributesInput,
-  GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
+  CorsRule, GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, LifecycleRule,
   ListBucketsInput, ListBucketsResult, ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput,
   ListObjectsResult, ListPartsInput, ListPartsResult, Owner, PartInfo, PutObjectInput, PutObjectResult, UploadInfo, UploadPartCopyInput,
   UploadPartInput, UploadRef,
@@ -121,6 +122,9 @@ export class MultipartEngine implements Engine {
   putBucketLifecycle(bucket: string, rules: readonly LifecycleRule[]): Promise<void> { return putBucketLifecycle(this.#ctx, bucket, rules); }
   getBucketLifecycle(bucket: string): Promise<readonly LifecycleRule[]> { return getBucketLifecycle(this.#ctx, bucket); }
   deleteBucketLifecycle(bucket: string): Promise<void> { return deleteBucketLifecycle(this.#ctx, bucket); }
+  putBucketCors(bucket: string, rules: readonly CorsRule[]): Promise<void> { return putBucketCors(this.#ctx, bucket, rules); }
+  getBucketCors(bucket: string): Promise<readonly CorsRule[]> { return getBucketCors(this.#ctx, bucket); }
+  deleteBucketCors(bucket: string): Promise<void> { return deleteBucketCors(this.#ctx, bucket); }
 
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo> { return createMultipartUpload(this.#ctx, input); }
   uploadPart(input: UploadPartInput): Promise<PartInfo> { return uploadPart(this.#ctx, input); }

@@ -2,7 +2,7 @@
  * Record layout: every piece of engine state is one small JSON record (UTF-8 bytes) in the
  * BlobStore's record space, written by compare-and-swap. Dates are ISO-8601 strings.
  *
- *   bucket/<bucket>                     BucketRecord   name, creation time, lifecycle rules
+ *   bucket/<bucket>                     BucketRecord   name, creation time, lifecycle and CORS rules
  *   upload/<bucket>/<uploadId>          UploadRecord   one per upload: bucket, key, attributes,
  *                                                      checksum algorithm/type, owner, state
  *   part/<uploadId>/<nnnnn>             PartRecord     ONE PER PART (5-digit number): partId of
@@ -29,7 +29,7 @@
  */
 import type { DataHandle } from '../blob-store.js';
 import type {
-  ChecksumAlgorithm, ChecksumType, ChecksumValues, ContentHeaders, LifecycleRule, ObjectChecksum,
+  ChecksumAlgorithm, ChecksumType, ChecksumValues, ContentHeaders, CorsRule, LifecycleRule, ObjectChecksum,
   Owner, WriteConditions,
 } from './types.js';
 
@@ -37,6 +37,7 @@ export interface BucketRecord {
   readonly name: string;
   readonly created: string;
   readonly lifecycle?: readonly LifecycleRule[];
+  readonly cors?: readonly CorsRule[];
 }
 
 /** What CreateMultipartUpload / PutObject store and the final object carries. */

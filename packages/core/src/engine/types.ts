@@ -72,6 +72,20 @@ export interface LifecycleRule {
   readonly raw?: unknown;
 }
 
+/**
+ * One CORSRule of a bucket's CORS configuration (PutBucketCors). Origins and headers may hold
+ * one `*` wildcard; methods are GET, PUT, POST, DELETE or HEAD.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CORSRule.html
+ */
+export interface CorsRule {
+  readonly id?: string;
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAgeSeconds?: number;
+}
+
 // ── payload verification ───────────────────────────────────────────────────────────────────
 
 /**

@@ -29,6 +29,12 @@ export class NoSuchLifecycleConfigurationError extends S3Error {
   }
 }
 
+export class NoSuchCORSConfigurationError extends S3Error {
+  constructor(readonly bucket: string) {
+    super('NoSuchCORSConfiguration', undefined, { BucketName: bucket });
+  }
+}
+
 export class InvalidBucketNameError extends S3Error {
   constructor(readonly bucket: string) {
     super('InvalidBucketName', undefined, { BucketName: bucket });

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../request-context.js';
 import type { OperationName } from '../router.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
+import { deleteBucketCors, getBucketCors, putBucketCors } from './bucket-cors.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './bucket-lifecycle.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
 import { copyObject } from './copy-object.js';
@@ -18,6 +19,7 @@ import { listMultipartUploads } from './list-multipart-uploads.js';
 import { listObjectsV1 } from './list-objects-v1.js';
 import { listObjectsV2 } from './list-objects-v2.js';
 import { listParts } from './list-parts.js';
+import { postObject } from './post-object.js';
 import { putObject } from './put-object.js';
 import { uploadPart } from './upload-part.js';
 import { uploadPartCopy } from './upload-part-copy.js';
@@ -37,6 +39,10 @@ export const OPERATIONS: Readonly<Record<OperationName, Operation>> = {
   PutBucketLifecycleConfiguration: putBucketLifecycle,
   GetBucketLifecycleConfiguration: getBucketLifecycle,
   DeleteBucketLifecycle: deleteBucketLifecycle,
+  PutBucketCors: putBucketCors,
+  GetBucketCors: getBucketCors,
+  DeleteBucketCors: deleteBucketCors,
+  PostObject: postObject,
   DeleteObjects: deleteObjects,
   PutObject: putObject,
   CopyObject: copyObject,
