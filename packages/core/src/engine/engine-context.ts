@@ -1,5 +1,6 @@
 import { type BlobStore, RecordConditionFailedError } from '../blob-store.js';
 import { NoSuchBucketError } from '../errors/s3-errors.js';
+import type { Logger } from '../logger.js';
 import type { Limits } from '../limits.js';
 import { type BucketRecord, decodeRecord, encodeRecord, recordKeys } from './records.js';
 import type { ChecksumAlgorithm, Owner } from './types.js';
@@ -29,6 +30,7 @@ export interface EngineContext {
   readonly stuckCompletionMs: number;
   /** Leave a completed upload's part records to the sweep that expires its tombstone. */
   readonly deferPartRecordCleanup: boolean;
+  readonly logger: Logger;
 }
 
 export interface Versioned<T> {

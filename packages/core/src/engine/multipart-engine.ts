@@ -1,5 +1,6 @@
 import type { BlobStore } from '../blob-store.js';
 import { type LimitProfileName, type Limits, resolveLimits } from '../limits.js';
+import { type Logger, stderrLogger } from '../logger.js';
 import { createUploadId } from '../upload-id.js';
 import {
   createBucket, deleteBucket, deleteBucketLifecycle, getBucketLifecycle, headBucket, listBuckets, putBucketLifecycle,
@@ -7,6 +8,7 @@ import {
 import { completeMultipartUpload } from './complete-multipart-upload.js';
 import type { EffectiveLimits, EngineContext } from './engine-context.js';
 import type { Engine } from './engine-api.js';
+import { type MaintenanceHandle, type MaintenanceOptions, type MaintenanceReport, runMaintenance, startMaintenance } from './maintenance.js';
 import {
   copyObject, deleteObject, deleteObjects, getObject, getObjectAttributes, headObject, listObjects, putObject,
 } from './object-operations.js';
@@ -57,6 +59,11 @@ export interface EngineOptions {
    * Default false.
    */
   readonly deferPartRecordCleanup?: boolean;
+  /**
+   * Where the engine reports what no caller sees: maintenance results and failures, data it
+   * could not free. pino-compatible. Default: warnings and errors as JSON lines on stderr.
+   */
+  readonly logger?: Logger;
 }
 
 export const DEFAULT_OWNER: Owner = Object.freeze({ id: 'mpu', displayName: 'mpu' });
@@ -98,6 +105,7 @@ export class MultipartEngine implements Engine {
       tombstoneRetentionMs: options.completedUploadRetentionMs ?? 24 * 60 * 60 * 1000,
       stuckCompletionMs: options.stuckCompletionMs ?? 5 * 60 * 1000,
       deferPartRecordCleanup: options.deferPartRecordCleanup ?? false,
+      logger: options.logger ?? stderrLogger,
     };
   }
 
@@ -122,6 +130,11 @@ export class MultipartEngine implements Engine {
   abortMultipartUpload(input: UploadRef): Promise<void> { return abortMultipartUpload(this.#ctx, input); }
   expireIncompleteUploads(olderThan: Date): Promise<number> { return expireIncompleteUploads(this.#ctx, olderThan); }
   applyLifecycle(now?: Date): Promise<number> { return applyLifecycle(this.#ctx, now ?? this.#ctx.now()); }
+
+  /** One maintenance run: lifecycle aborts, stuck Completes finished, old tombstones dropped. */
+  runMaintenance(): Promise<MaintenanceReport> { return runMaintenance(this.#ctx); }
+  /** Maintenance on a timer, for embedders (`mpu serve` uses it too); `stop()` the handle before `close()`. */
+  startMaintenance(options?: MaintenanceOptions): MaintenanceHandle { return startMaintenance(this.#ctx, options); }
 
   putObject(input: PutObjectInput): Promise<PutObjectResult> { return putObject(this.#ctx, input); }
   getObject(input: GetObjectInput): Promise<GetObjectResult> { return getObject(this.#ctx, input); }
