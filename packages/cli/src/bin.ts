@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { MultipartEngine } from '@mpu/core';
-import pino from 'pino';
+import { createLogger } from './logger.js';
 import { type ConfigOverrides, engineLimits, loadConfig, overridesFromEnv, parsePort } from './config.js';
 import { createStore } from './create-store.js';
 import { parseDuration } from './duration.js';
@@ -43,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = await loadConfig({ ...(configPath === undefined ? {} : { configPath }), overrides });
 
   if (command === 'serve') {
-    const logger = pino({ level: config.logLevel });
+    const logger = createLogger(config.logLevel);
     const server = await startServer(config, logger);
     const shutdown = (signal: string): void => {
       logger.info({ signal }, 'shutting down: finishing in-flight requests');
