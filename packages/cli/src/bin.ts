@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { MultipartEngine } from '@mpu/core';
-import pino from 'pino';
-import { type ConfigOverrides, engineLimits, loadConfig, overridesFromEnv, parsePort } from './config.js';
+import { createLogger } from './logger.js';
+import { type ConfigOverrides, DEV_CREDENTIALS, type MpuConfig, engineLimits, loadConfig, overridesFromEnv, parsePort } from './config.js';
 import { createStore } from './create-store.js';
 import { parseDuration } from './duration.js';
 import { startServer } from './serve.js';
-import { abortUploadById, allUploads, formatUpload } from './uploads-command.js';
+import { remoteAdmin, serverAnswers } from './remote-uploads.js';
+import { type UploadsAdmin, abortUploadById, allUploads, engineAdmin, formatUpload } from './uploads-command.js';
 
 const USAGE = `usage:
   mpu serve [--config mpu.config.json] [--host 127.0.0.1] [--port 9000] [--backend fs|level|memory|azure|gcs] [--data-dir ./data]
-  mpu uploads list [--bucket B]
-  mpu uploads abort <uploadId> [--bucket B]
-  mpu uploads abort --older-than 7d [--bucket B]
+  mpu uploads list [--bucket B] [--endpoint URL]
+  mpu uploads abort <uploadId> [--bucket B] [--endpoint URL]
+  mpu uploads abort --older-than 7d [--bucket B] [--endpoint URL]
+  (uploads: through the server at --endpoint, or the configured host:port when one answers; else on the store)
 
 environment: MPU_CONFIG MPU_HOST MPU_PORT MPU_BACKEND MPU_DATA_DIR MPU_ACCESS_KEY MPU_SECRET_KEY
 (flags win over the environment, which wins over the config file)`;
@@ -23,7 +25,7 @@ async function main(argv: readonly string[]): Promise<number> {
     allowPositionals: true,
     options: {
       config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, backend: { type: 'string' },
-      'data-dir': { type: 'string' }, bucket: { type: 'string' }, 'older-than': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'data-dir': { type: 'string' }, bucket: { type: 'string' }, endpoint: { type: 'string' }, 'older-than': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -43,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = await loadConfig({ ...(configPath === undefined ? {} : { configPath }), overrides });
 
   if (command === 'serve') {
-    const logger = pino({ level: config.logLevel });
+    const logger = createLogger(config.logLevel);
     const server = await startServer(config, logger);
     const shutdown = (signal: string): void => {
       logger.info({ signal }, 'shutting down: finishing in-flight requests');
@@ -58,19 +60,19 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   if (command === 'uploads') {
-    const engine = new MultipartEngine({ store: await createStore(config.backend), limits: engineLimits(config.limits) });
+    const admin = await uploadsAdmin(config, values.endpoint);
     try {
       if (sub === 'list') {
         const now = new Date();
-        for await (const upload of allUploads(engine, values.bucket)) console.log(formatUpload(upload, now));
+        for await (const upload of allUploads(admin, values.bucket)) console.log(formatUpload(upload, now));
         return 0;
       }
       if (sub === 'abort' && values['older-than'] !== undefined) {
         const cutoff = new Date(Date.now() - parseDuration(values['older-than']));
         let aborted = 0;
-        for await (const upload of allUploads(engine, values.bucket)) {
+        for await (const upload of allUploads(admin, values.bucket)) {
           if (upload.initiated < cutoff) {
-            await engine.abortMultipartUpload(upload);
+            await admin.abort(upload);
             console.log(`aborted ${formatUpload(upload, new Date())}`);
             aborted++;
           }
@@ -79,7 +81,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       if (sub === 'abort' && arg !== undefined) {
-        const upload = await abortUploadById(engine, arg, values.bucket);
+        const upload = await abortUploadById(admin, arg, values.bucket);
         if (!upload) {
           console.error(`no in-progress upload with id ${arg}`);
           return 1;
@@ -88,7 +90,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
     } finally {
-      await engine.close();
+      await admin.close();
     }
   }
   console.error(USAGE);
@@ -104,3 +106,28 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
+
+/**
+ * Straight on the store when it can be opened; through the running server that holds it
+ * otherwise (or always, with `--endpoint`): signed S3 requests with the configured credentials
+ * to `--endpoint` or the configured host and port.
+ */
+async function uploadsAdmin(config: MpuConfig, endpoint: string | undefined): Promise<UploadsAdmin> {
+  const credentials = config.credentials?.[0] ?? DEV_CREDENTIALS;
+  const region = typeof config.region === 'string' ? config.region : config.region?.[0];
+  const url = endpoint ?? `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const remote = (): UploadsAdmin => remoteAdmin({
+    endpoint: url, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, ...(region === undefined ? {} : { region }),
+  });
+  // The memory backend lives only inside the server process.
+  if (endpoint !== undefined || config.backend.type === 'memory') return remote();
+  try {
+    return engineAdmin(new MultipartEngine({ store: await createStore(config.backend), limits: engineLimits(config.limits) }));
+  } catch (error) {
+    // Held by a running server (the directory or LevelDB lock): ask that server instead.
+    const server = remote();
+    if (config.port !== 0 && await serverAnswers(server)) return server;
+    await server.close();
+    throw error;
+  }
+}

@@ -74,6 +74,8 @@ export const configSchema = z.strictObject({
   /** How often the lifecycle sweeper aborts expired incomplete uploads; 0 disables it. */
   lifecycleSweepSeconds: z.number().int().min(0).default(3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Serve HTTPS: PEM files, relative to the working directory. */
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
 });
 export type MpuConfig = z.infer<typeof configSchema>;
 
@@ -100,6 +102,8 @@ export interface ConfigOverrides {
   readonly dataDir?: string;
   readonly accessKey?: string;
   readonly secretKey?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 /** Reads MPU_* variables; flags given on the command line win over them. */
@@ -112,6 +116,8 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     dataDir: env['MPU_DATA_DIR'] || undefined,
     accessKey: env['MPU_ACCESS_KEY'] || undefined,
     secretKey: env['MPU_SECRET_KEY'] || undefined,
+    tlsCert: env['MPU_TLS_CERT'] || undefined,
+    tlsKey: env['MPU_TLS_KEY'] || undefined,
   };
 }
 
@@ -165,12 +171,18 @@ export function applyOverrides(config: MpuConfig, overrides: ConfigOverrides, cw
     }
     credentials = [{ accessKeyId: overrides.accessKey, secretAccessKey: overrides.secretKey }];
   }
+  let tls = config.tls;
+  if (overrides.tlsCert !== undefined || overrides.tlsKey !== undefined) {
+    if (overrides.tlsCert === undefined || overrides.tlsKey === undefined) throw new ConfigError('MPU_TLS_CERT and MPU_TLS_KEY must be set together');
+    tls = { cert: overrides.tlsCert, key: overrides.tlsKey };
+  }
   return {
     ...config,
     host: overrides.host ?? config.host,
     port: overrides.port ?? config.port,
     backend,
     credentials,
+    ...(tls === undefined ? {} : { tls: { cert: path.resolve(cwd, tls.cert), key: path.resolve(cwd, tls.key) } }),
   };
 }
 

@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { MultipartEngine } from '@mpu/core';
 import { startS3Server } from '@mpu/s3';
 import pino, { type Logger } from 'pino';
-import { DEV_CREDENTIALS, type MpuConfig, engineLimits } from './config.js';
+import { ConfigError, DEV_CREDENTIALS, type MpuConfig, engineLimits } from './config.js';
 import { createStore } from './create-store.js';
 
 export interface RunningServer {
@@ -25,7 +26,7 @@ export async function startServer(config: MpuConfig, logger: Logger = pino({ lev
   }
   const limits = engineLimits(config.limits); // before the store takes its directory lock
   const store = await createStore(config.backend);
-  const engine = new MultipartEngine({ store, limits });
+  const engine = new MultipartEngine({ store, limits, logger: logger.child({ component: 'engine' }) });
   // startS3Server: Node's whole-request timeout off (a 5 GiB part may take longer than its
   // 300 s default; stalled bodies hit the handler's idle timeout) and 100-continue answered
   // only after authentication, so a refused request never uploads its body.
@@ -38,28 +39,24 @@ export async function startServer(config: MpuConfig, logger: Logger = pino({ lev
     allowAnonymous: config.allowAnonymous,
     ...(config.baseDomain === undefined ? {} : { baseDomain: config.baseDomain }),
     ...(config.protection === undefined ? {} : { protection: config.protection }),
+    ...(config.tls === undefined ? {} : { tls: await readTls(config.tls) }),
     logger,
   }).catch(async (error: unknown) => {
     await engine.close();
     throw error;
   });
   const { server } = s3;
-  const url = `http://${config.host}:${s3.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host}:${s3.port}`;
 
-  const sweeper = config.lifecycleSweepSeconds > 0 ? setInterval(() => {
-    engine.applyLifecycle().then(
-      (aborted) => { if (aborted > 0) logger.info({ aborted }, 'lifecycle sweeper aborted incomplete uploads'); },
-      (error: unknown) => logger.error({ err: error }, 'lifecycle sweep failed'),
-    );
-  }, config.lifecycleSweepSeconds * 1000) : undefined;
-  sweeper?.unref();
+  // Lifecycle aborts, stuck-Complete recovery and tombstone cleanup: the engine's maintenance.
+  const maintenance = config.lifecycleSweepSeconds > 0 ? engine.startMaintenance({ intervalMs: config.lifecycleSweepSeconds * 1000 }) : undefined;
 
   logger.info({ url, backend: config.backend.type, accessKeyId: credentials[0]?.accessKeyId }, 'mpu S3 endpoint ready');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      if (sweeper) clearInterval(sweeper);
+      await maintenance?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
@@ -70,4 +67,11 @@ export async function startServer(config: MpuConfig, logger: Logger = pino({ lev
     return closing;
   };
   return { url, engine, close };
+}
+
+async function readTls(tls: NonNullable<MpuConfig['tls']>): Promise<{ cert: Buffer; key: Buffer }> {
+  const read = (file: string, what: string) => readFile(file).catch((error: unknown) => {
+    throw new ConfigError(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`);
+  });
+  return { cert: await read(tls.cert, 'certificate'), key: await read(tls.key, 'key') };
 }

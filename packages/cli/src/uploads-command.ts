@@ -1,21 +1,50 @@
-import type { Engine, UploadInfo } from '@mpu/core';
+import type { Engine, UploadInfo, UploadRef } from '@mpu/core';
+
+/**
+ * What `mpu uploads` needs: bucket names, one page of in-progress uploads, abort. Served by an
+ * engine over the store (no server running) or by a running server through the S3 API.
+ */
+export interface UploadsAdmin {
+  bucketNames(): Promise<readonly string[]>;
+  listUploadsPage(bucket: string, keyMarker?: string, uploadIdMarker?: string): Promise<{
+    readonly uploads: readonly UploadInfo[];
+    readonly next?: { readonly keyMarker?: string; readonly uploadIdMarker?: string };
+  }>;
+  abort(upload: UploadRef): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Administration straight on the store, for when no server holds it. */
+export function engineAdmin(engine: Engine): UploadsAdmin {
+  return {
+    bucketNames: async () => (await engine.listBuckets()).map((b) => b.name),
+    async listUploadsPage(bucket, keyMarker, uploadIdMarker) {
+      const page = await engine.listMultipartUploads({
+        bucket,
+        ...(keyMarker === undefined ? {} : { keyMarker }),
+        ...(uploadIdMarker === undefined ? {} : { uploadIdMarker }),
+      });
+      return {
+        uploads: page.uploads,
+        ...(page.isTruncated ? { next: { keyMarker: page.nextKeyMarker, uploadIdMarker: page.nextUploadIdMarker } } : {}),
+      };
+    },
+    abort: (upload) => engine.abortMultipartUpload(upload),
+    close: () => engine.close(),
+  };
+}
 
 /** Every in-progress upload in every bucket, following ListMultipartUploads pagination. */
-export async function* allUploads(engine: Engine, bucket?: string): AsyncGenerator<UploadInfo> {
-  const buckets = bucket === undefined ? (await engine.listBuckets()).buckets.map((b) => b.name) : [bucket];
+export async function* allUploads(admin: UploadsAdmin, bucket?: string): AsyncGenerator<UploadInfo> {
+  const buckets = bucket === undefined ? await admin.bucketNames() : [bucket];
   for (const name of buckets) {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     for (;;) {
-      const page = await engine.listMultipartUploads({
-        bucket: name,
-        ...(keyMarker === undefined ? {} : { keyMarker }),
-        ...(uploadIdMarker === undefined ? {} : { uploadIdMarker }),
-      });
+      const page = await admin.listUploadsPage(name, keyMarker, uploadIdMarker);
       yield* page.uploads;
-      if (!page.isTruncated) break;
-      keyMarker = page.nextKeyMarker;
-      uploadIdMarker = page.nextUploadIdMarker;
+      if (page.next === undefined) break;
+      ({ keyMarker, uploadIdMarker } = page.next);
     }
   }
 }
@@ -27,10 +56,10 @@ export function formatUpload(upload: UploadInfo, now: Date): string {
 }
 
 /** Abort one upload found by id alone (operators copy ids from `mpu uploads list`). */
-export async function abortUploadById(engine: Engine, uploadId: string, bucket?: string): Promise<UploadInfo | undefined> {
-  for await (const upload of allUploads(engine, bucket)) {
+export async function abortUploadById(admin: UploadsAdmin, uploadId: string, bucket?: string): Promise<UploadInfo | undefined> {
+  for await (const upload of allUploads(admin, bucket)) {
     if (upload.uploadId === uploadId) {
-      await engine.abortMultipartUpload(upload);
+      await admin.abort(upload);
       return upload;
     }
   }

@@ -54,16 +54,34 @@ describe('mpu uploads (operator commands on a data directory)', () => {
     expect((await cli('abort', '--older-than', 'soon')).stderr).toMatch(/invalid duration "soon"/);
   });
 
-  it('refuses a data directory a running server holds, naming the holder', async () => {
-    const { cwd } = await seededDataDir();
-    const serve = await startServe(['--backend', 'fs', '--data-dir', 'data'], { cwd });
+  it('works through a running server (signed S3 requests) while it holds the data', async () => {
+    const { cwd, old, fresh, byId } = await seededDataDir();
+    // level: the running server holds the LevelDB lock, so the store cannot be opened beside it.
+    const seeded = new MultipartEngine({ store: await createStore({ type: 'level', location: path.join(cwd, 'level') }) });
+    await seeded.createBucket('lvl');
+    const levelUpload = (await seeded.createMultipartUpload({ bucket: 'lvl', key: 'held.bin' })).uploadId;
+    await seeded.close();
+    const serve = await startServe(['--backend', 'level', '--data-dir', 'level'], { cwd });
     try {
-      const listed = await runCli(['uploads', 'list', '--backend', 'fs', '--data-dir', 'data'], { cwd });
-      expect(listed.code).toBe(1);
-      expect(listed.stderr).toMatch(new RegExp(`data directory .*data is in use by pid ${serve.child.pid} on ${os.hostname()}`));
+      const held = await runCli(['uploads', 'list', '--backend', 'level', '--data-dir', 'level'], { cwd });
+      expect(held.code).toBe(1); // no server at the configured port: the lock error, as before
+      expect(held.stderr).toMatch(/lock|LOCK/);
+
+      const listed = await runCli(['uploads', 'list', '--endpoint', serve.url], { cwd });
+      expect(listed).toMatchObject({ code: 0, stdout: expect.stringContaining(levelUpload) });
+      const aborted = await runCli(['uploads', 'abort', levelUpload, '--endpoint', serve.url], { cwd });
+      expect(aborted).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^aborted .*${levelUpload}.*held\\.bin\\n$`)) });
+      expect((await runCli(['uploads', 'list', '--endpoint', serve.url], { cwd })).stdout).toBe('');
+      // The server saw authenticated S3 requests, not a second opener of its data.
+      expect(serve.logs.filter((l) => l['msg'] === 's3 request').map((l) => [l['operation'], l['status']])).toEqual(expect.arrayContaining([
+        ['ListBuckets', 200], ['ListMultipartUploads', 200], ['AbortMultipartUpload', 204],
+      ]));
     } finally {
       serve.child.kill('SIGTERM');
       expect((await serve.exited).code).toBe(0);
     }
+    // The fs data directory seeded above is untouched by all this.
+    expect((await runCli(['uploads', 'list', '--backend', 'fs', '--data-dir', 'data'], { cwd })).stdout.trim().split('\n'))
+      .toEqual(expect.arrayContaining([expect.stringContaining(old), expect.stringContaining(fresh), expect.stringContaining(byId)]));
   });
 });

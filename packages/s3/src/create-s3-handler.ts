@@ -36,7 +36,7 @@ export function createS3Handler(options: S3HandlerOptions): S3RequestHandler {
   const handler: S3RequestHandler = (req, res) => {
     handle(req, res, resolved, lookupSecret).catch((error: unknown) => {
       // handle() answers every error itself; reaching here means writing the answer failed.
-      resolved.logger?.error({ err: error }, 's3 handler failure');
+      resolved.logger.error({ err: error }, 's3 handler failure');
       res.destroy();
     });
   };
@@ -82,7 +82,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
       errorCode,
     };
     options.onRequestDone?.(info);
-    options.logger?.info(info, 's3 request');
+    options.logger.info(info, 's3 request');
   });
 
   try {
@@ -144,9 +144,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     const wire = sendError(res, error, { requestId, hostId, method, resource: resourceOf(address) });
     errorCode = wire.code;
     // After a client hang-up, failures are the hang-up's echo, not server faults.
-    if (wire.unexpected && !controller.signal.aborted) options.logger?.error({ err: error, requestId, operation }, 'internal error');
+    if (wire.unexpected && !controller.signal.aborted) options.logger.error({ err: error, requestId, operation }, 'internal error');
     if (wire.code === 'InsufficientStorage') {
-      options.logger?.error({ err: error, requestId, operation }, 'storage is full: new parts and objects are refused until space is freed');
+      options.logger.error({ err: error, requestId, operation }, 'storage is full: new parts and objects are refused until space is freed');
     }
   }
 }

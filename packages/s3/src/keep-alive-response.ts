@@ -35,7 +35,7 @@ export async function respondWithKeepAlive(ctx: RequestContext, work: Promise<st
     res.end(xml.startsWith(DECLARATION) ? xml.slice(DECLARATION.length) : xml);
   } catch (error) {
     const wire = toWireError(error);
-    if (wire.unexpected && !ctx.signal.aborted) ctx.options.logger?.error({ err: error, requestId: ctx.requestId, operation: ctx.operation }, 'internal error');
+    if (wire.unexpected && !ctx.signal.aborted) ctx.options.logger.error({ err: error, requestId: ctx.requestId, operation: ctx.operation }, 'internal error');
     const doc = errorXml(wire, ctx.requestId, ctx.hostId);
     res.end(doc.slice(doc.indexOf('<Error>')));
   } finally {

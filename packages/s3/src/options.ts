@@ -1,4 +1,4 @@
-import type { Engine } from '@mpu/core';
+import { type Engine, stderrLogger } from '@mpu/core';
 import type { AuthorizeHook } from './authorize.js';
 import type { CredentialsOption } from './credentials.js';
 import { normalizeBasePath } from './mounted-url.js';
@@ -44,6 +44,10 @@ export interface S3HandlerOptions {
   readonly baseDomain?: string;
   /** Cap on XML request bodies (Complete, Delete, lifecycle). Default 2 MiB, see README. */
   readonly maxXmlBodyBytes?: number;
+  /**
+   * One line per request (info), failures (warn/error) with the request id. pino-compatible.
+   * Default: warnings and errors as JSON lines on stderr, so an unexpected 500 is never silent.
+   */
   readonly logger?: S3Logger;
   readonly onRequestDone?: (info: RequestLogInfo) => void;
   /** Clock for signature skew/expiry checks (tests). */
@@ -79,7 +83,7 @@ export interface ResolvedOptions {
   readonly allowAnonymous: boolean;
   readonly baseDomain?: string;
   readonly maxXmlBodyBytes: number;
-  readonly logger?: S3Logger;
+  readonly logger: S3Logger;
   readonly onRequestDone?: (info: RequestLogInfo) => void;
   readonly clock: () => Date;
   readonly maxSkewMs: number;
@@ -107,7 +111,7 @@ export function resolveOptions(options: S3HandlerOptions): ResolvedOptions {
     allowAnonymous: options.allowAnonymous ?? false,
     baseDomain: options.baseDomain,
     maxXmlBodyBytes: options.maxXmlBodyBytes ?? DEFAULT_MAX_XML_BODY_BYTES,
-    logger: options.logger,
+    logger: options.logger ?? stderrLogger,
     onRequestDone: options.onRequestDone,
     clock: options.clock ?? (() => new Date()),
     maxSkewMs: options.maxSkewMs ?? 900_000,

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { attachContinueHandling } from './continue.js';
 import { createS3Handler } from './create-s3-handler.js';
@@ -12,10 +13,15 @@ export interface StartS3ServerOptions extends S3HandlerOptions {
   readonly port?: number;
   /** Time allowed to receive request headers. Default 60 s. */
   readonly headersTimeoutMs?: number;
+  /**
+   * Serve HTTPS with this certificate chain and private key (PEM). SDKs default to HTTPS, and
+   * presigned URLs sent over plain HTTP can be replayed by anyone who sees them.
+   */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 export interface RunningS3Server {
-  /** `http://host:port` */
+  /** `http://host:port`, or `https://` with `tls`. */
   readonly url: string;
   readonly port: number;
   readonly server: Server;
@@ -30,7 +36,11 @@ export interface RunningS3Server {
  */
 export async function startS3Server(options: StartS3ServerOptions): Promise<RunningS3Server> {
   const handler = createS3Handler(options);
-  const server = createServer({ requestTimeout: 0, headersTimeout: options.headersTimeoutMs ?? 60_000 }, handler);
+  const serverOptions = { requestTimeout: 0, headersTimeout: options.headersTimeoutMs ?? 60_000 };
+  // An https.Server is an http.Server (same events, same 100-continue handling).
+  const server: Server = options.tls
+    ? createTlsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
+    : createServer(serverOptions, handler);
   attachContinueHandling(server, handler);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -43,7 +53,7 @@ export async function startS3Server(options: StartS3ServerOptions): Promise<Runn
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     server,
     close: () => new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import { type BlobStore, RecordConditionFailedError } from '../blob-store.js';
 import type { PayloadHashing } from '../checksums/payload-hashing.js';
 import { NoSuchBucketError } from '../errors/s3-errors.js';
+import type { Logger } from '../logger.js';
 import type { Limits } from '../limits.js';
 import { type BucketRecord, decodeRecord, encodeRecord, recordKeys } from './records.js';
 import type { ChecksumAlgorithm, Owner } from './types.js';
@@ -32,6 +33,7 @@ export interface EngineContext {
   readonly deferPartRecordCleanup: boolean;
   /** Inline or worker-thread hashing of bodies; absent: inline. */
   readonly hashing?: PayloadHashing;
+  readonly logger: Logger;
 }
 
 export interface Versioned<T> {

@@ -1,6 +1,7 @@
 import type { BlobStore } from '../blob-store.js';
 import { type HashingOptions, PayloadHashing } from '../checksums/payload-hashing.js';
 import { type LimitProfileName, type Limits, resolveLimits } from '../limits.js';
+import { type Logger, stderrLogger } from '../logger.js';
 import { createUploadId } from '../upload-id.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './bucket-cors.js';
 import {
@@ -9,6 +10,7 @@ import {
 import { completeMultipartUpload } from './complete-multipart-upload.js';
 import type { EffectiveLimits, EngineContext } from './engine-context.js';
 import type { Engine } from './engine-api.js';
+import { type MaintenanceHandle, type MaintenanceOptions, type MaintenanceReport, runMaintenance, startMaintenance } from './maintenance.js';
 import {
   copyObject, deleteObject, deleteObjects, getObject, getObjectAttributes, headObject, listObjects, putObject,
 } from './object-operations.js';
@@ -66,6 +68,10 @@ export interface EngineOptions {
    * with `close()`.
    */
   readonly hashing?: HashingOptions;
+   * Where the engine reports what no caller sees: maintenance results and failures, data it
+   * could not free. pino-compatible. Default: warnings and errors as JSON lines on stderr.
+   */
+  readonly logger?: Logger;
 }
 
 export const DEFAULT_OWNER: Owner = Object.freeze({ id: 'mpu', displayName: 'mpu' });
@@ -108,6 +114,7 @@ export class MultipartEngine implements Engine {
       stuckCompletionMs: options.stuckCompletionMs ?? 5 * 60 * 1000,
       deferPartRecordCleanup: options.deferPartRecordCleanup ?? false,
       hashing: new PayloadHashing(options.hashing),
+      logger: options.logger ?? stderrLogger,
     };
   }
 
@@ -135,6 +142,11 @@ export class MultipartEngine implements Engine {
   abortMultipartUpload(input: UploadRef): Promise<void> { return abortMultipartUpload(this.#ctx, input); }
   expireIncompleteUploads(olderThan: Date): Promise<number> { return expireIncompleteUploads(this.#ctx, olderThan); }
   applyLifecycle(now?: Date): Promise<number> { return applyLifecycle(this.#ctx, now ?? this.#ctx.now()); }
+
+  /** One maintenance run: lifecycle aborts, stuck Completes finished, old tombstones dropped. */
+  runMaintenance(): Promise<MaintenanceReport> { return runMaintenance(this.#ctx); }
+  /** Maintenance on a timer, for embedders (`mpu serve` uses it too); `stop()` the handle before `close()`. */
+  startMaintenance(options?: MaintenanceOptions): MaintenanceHandle { return startMaintenance(this.#ctx, options); }
 
   putObject(input: PutObjectInput): Promise<PutObjectResult> { return putObject(this.#ctx, input); }
   getObject(input: GetObjectInput): Promise<GetObjectResult> { return getObject(this.#ctx, input); }

@@ -65,8 +65,9 @@ export async function publishNewObject(
 async function freeReplacedData(ctx: EngineContext, handle: string): Promise<void> {
   try {
     await ctx.store.deleteData(handle);
-  } catch {
+  } catch (error) {
     // Unreachable data left behind; reads of the key are unaffected.
+    ctx.logger.warn({ err: error, handle }, 'could not free the data of a replaced object; it is unreachable and leaks');
   }
 }
 
