@@ -17,7 +17,7 @@ export interface UploadsAdmin {
 /** Administration straight on the store, for when no server holds it. */
 export function engineAdmin(engine: Engine): UploadsAdmin {
   return {
-    bucketNames: async () => (await engine.listBuckets()).map((b) => b.name),
+    bucketNames: async () => (await engine.listBuckets()).buckets.map((b) => b.name),
     async listUploadsPage(bucket, keyMarker, uploadIdMarker) {
       const page = await engine.listMultipartUploads({
         bucket,

@@ -68,6 +68,7 @@ export interface EngineOptions {
    * with `close()`.
    */
   readonly hashing?: HashingOptions;
+  /**
    * Where the engine reports what no caller sees: maintenance results and failures, data it
    * could not free. pino-compatible. Default: warnings and errors as JSON lines on stderr.
    */
