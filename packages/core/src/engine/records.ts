@@ -10,6 +10,9 @@
  *   object/<bucket>/<key>               ObjectRecord   the object index: data handle, size,
  *                                                      ETag, parts (sizes, MD5s, checksums),
  *                                                      object checksum, headers, metadata
+ *                                                      — the CURRENT version of the key
+ *   version/<bucket>/<key>\0<sortKey>   VersionRecord  non-current versions and delete markers,
+ *                                                      (key, newest first); see object-versions.ts
  *
  * Upload state machine (every transition is `writeRecord(..., { ifVersion })`, so of two
  * racing processes exactly one moves the upload):
@@ -30,13 +33,15 @@
 import type { DataHandle } from '../blob-store.js';
 import type {
   ChecksumAlgorithm, ChecksumType, ChecksumValues, ContentHeaders, LifecycleRule, ObjectChecksum,
-  Owner, WriteConditions,
+  Owner, VersioningStatus, WriteConditions,
 } from './types.js';
 
 export interface BucketRecord {
   readonly name: string;
   readonly created: string;
   readonly lifecycle?: readonly LifecycleRule[];
+  /** S3 versioning state; absent = never enabled (see versioning.ts). */
+  readonly versioning?: VersioningStatus;
 }
 
 /** What CreateMultipartUpload / PutObject store and the final object carries. */
@@ -67,6 +72,9 @@ export interface CompletionPlan {
   readonly lastModified: string;
   /** Set once `assemble` returned. */
   readonly handle?: DataHandle;
+  /** Bucket versioning state when the plan froze, and the version id the object gets. */
+  readonly versioning?: VersioningStatus;
+  readonly versionId?: string;
 }
 
 export type UploadState = 'initiated' | 'completing' | 'completed' | 'aborted';
@@ -121,6 +129,8 @@ export interface ObjectRecord {
   readonly parts?: readonly ObjectPart[];
   /** The upload that produced it (multipart objects). */
   readonly uploadId?: string;
+  /** S3 version id; absent for the `null` version (unversioned or suspended writes). */
+  readonly versionId?: string;
 }
 
 export const recordKeys = {
