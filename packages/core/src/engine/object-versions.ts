@@ -50,9 +50,17 @@ function complement(value: string): string {
   return out;
 }
 
-/** Unguessable and time-ordered: the upload-id format (12 hex digits of ms + 128 random bits). */
+let lastVersionMs = 0;
+
+/**
+ * Unguessable and time-ordered: the upload-id format (12 hex digits of ms + 128 random bits).
+ * Within a process the millisecond part strictly increases (a write in the same millisecond
+ * takes the next one), so a process's versions list in the order it wrote them; across
+ * processes the order is the clocks'.
+ */
 export function createVersionId(now: Date): string {
-  return createUploadId(now);
+  lastVersionMs = Math.max(now.getTime(), lastVersionMs + 1);
+  return createUploadId(new Date(lastVersionMs));
 }
 
 /** `null` or one of ours; anything else → 400 InvalidArgument "Invalid version id specified". */
