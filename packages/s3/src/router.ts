@@ -8,7 +8,8 @@ export type OperationName =
   | 'DeleteObjects'
   | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAttributes'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload'
-  | 'AbortMultipartUpload' | 'ListParts';
+  | 'AbortMultipartUpload' | 'ListParts'
+  | 'PutBucketVersioning' | 'GetBucketVersioning' | 'ListObjectVersions';
 
 /** What the router needs to know about a request. */
 export interface RouteInput {
@@ -30,7 +31,7 @@ const UNSUPPORTED_SUBRESOURCES = [
   'legal-hold', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
   'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
   'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent',
-  'versioning', 'versionId', 'versions', 'website', 'renameObject',
+  'website', 'renameObject',
 ] as const;
 
 function notImplemented(what: string): S3Error {
@@ -59,6 +60,8 @@ function routeBucket(method: string, query: ReadonlySet<string>): OperationName 
   switch (method) {
     case 'GET':
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
+      if (query.has('versioning')) return 'GetBucketVersioning';
+      if (query.has('versions')) return 'ListObjectVersions';
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('location')) return 'GetBucketLocation';
       if (query.has('list-type')) return 'ListObjectsV2';
@@ -67,8 +70,10 @@ function routeBucket(method: string, query: ReadonlySet<string>): OperationName 
       return 'HeadBucket';
     case 'PUT':
       if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
+      if (query.has('versioning')) return 'PutBucketVersioning';
       return 'CreateBucket';
     case 'DELETE':
+      if (query.has('versioning')) throw methodNotAllowed(method, 'BUCKET');
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       return 'DeleteBucket';
     case 'POST':
@@ -80,6 +85,10 @@ function routeBucket(method: string, query: ReadonlySet<string>): OperationName 
 }
 
 function routeObject({ method, query, copySource }: RouteInput): OperationName {
+  // `versionId` selects a version for GET, HEAD and DELETE of the object itself only.
+  if (query.has('versionId') && (!['GET', 'HEAD', 'DELETE'].includes(method) || query.has('uploadId') || query.has('attributes'))) {
+    throw notImplemented('The ?versionId parameter on this operation');
+  }
   switch (method) {
     case 'PUT':
       if (query.has('partNumber') && query.has('uploadId')) return copySource ? 'UploadPartCopy' : 'UploadPart';

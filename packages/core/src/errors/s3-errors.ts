@@ -32,12 +32,21 @@ export class DeleteMarkerIsCurrentError extends NoSuchKeyError {
   constructor(key: string, readonly versionId: string, readonly lastModified: Date) {
     super(key);
   }
+
+  /** Headers the error response carries (the S3 front end sets them). */
+  get responseHeaders(): Readonly<Record<string, string>> {
+    return { 'x-amz-delete-marker': 'true', 'x-amz-version-id': this.versionId };
+  }
 }
 
 /** GET/HEAD naming a delete marker by versionId: 405 MethodNotAllowed (AWS GetObject docs). */
 export class DeleteMarkerVersionError extends S3Error {
   constructor(readonly versionId: string, readonly lastModified: Date) {
     super('MethodNotAllowed', undefined, { Method: 'GET', ResourceType: 'DeleteMarker' });
+  }
+
+  get responseHeaders(): Readonly<Record<string, string>> {
+    return { 'x-amz-delete-marker': 'true', 'x-amz-version-id': this.versionId, 'Last-Modified': this.lastModified.toUTCString() };
   }
 }
 
