@@ -12,7 +12,7 @@ import { publishCompletedObject } from './publish-object.js';
 import {
   type CompletionPlan, type FrozenPart, type ObjectRecord, type PartRecord, type UploadRecord, recordKeys,
 } from './records.js';
-import { newVersionId } from './object-versions.js';
+import { newVersion } from './object-versions.js';
 import type {
   ChecksumAlgorithm, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CompletedPartInput,
   ObjectChecksum, VersioningStatus,
@@ -174,8 +174,8 @@ async function planCompletion(
 
 /** The version the object will be, frozen with the plan so every completer publishes the same one. */
 function withVersion(ctx: EngineContext, plan: CompletionPlan, versioning: VersioningStatus | undefined): CompletionPlan {
-  const versionId = newVersionId(ctx, versioning);
-  return versioning === undefined ? plan : { ...plan, versioning, ...(versionId !== undefined ? { versionId } : {}) };
+  const stamp = newVersion(ctx, versioning);
+  return versioning === undefined ? plan : { ...plan, versioning, ...stamp };
 }
 
 /**
@@ -284,6 +284,7 @@ export async function finishCompletion(ctx: EngineContext, start: Versioned<Uplo
       parts: plan.parts.map(({ partNumber, size, md5, checksums }) => ({ partNumber, size, md5, checksums })),
       uploadId: upload.uploadId,
       ...(plan.versionId !== undefined ? { versionId: plan.versionId } : {}),
+      ...(plan.versionOrder !== undefined ? { versionOrder: plan.versionOrder } : {}),
     };
     let outcome;
     try {

@@ -6,7 +6,7 @@ import { createPartId, createUploadId } from '../upload-id.js';
 import { checkReadConditions, checkWriteConditions } from './conditions.js';
 import { type EngineContext, type Versioned, readJson, requireBucket } from './engine-context.js';
 import { commonPrefixOf, compareKeys } from './key-order.js';
-import { newVersionId } from './object-versions.js';
+import { type VersionStamp, newVersion } from './object-versions.js';
 import { publishNewObject } from './publish-object.js';
 import { resolveRange } from './ranges.js';
 import { type ObjectRecord, type StoredAttributes, decodeRecord, recordKeys } from './records.js';
@@ -124,7 +124,7 @@ export async function putObject(ctx: EngineContext, input: PutObjectInput): Prom
     ...(input.expect ? { expect: input.expect } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
-  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersionId(ctx, versioning));
+  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersion(ctx, versioning));
   await publishNewObject(ctx, record, input.conditions, input.conditions ? validated : undefined, versioning);
   return {
     etag: record.etag,
@@ -142,8 +142,8 @@ interface ResolvedRead extends HeadObjectResult {
 
 async function* noBytes(): AsyncIterable<Uint8Array> {}
 
-function withVersionId(record: ObjectRecord, versionId: string | undefined): ObjectRecord {
-  return versionId === undefined ? record : { ...record, versionId };
+function withVersionId(record: ObjectRecord, stamp: VersionStamp | undefined): ObjectRecord {
+  return stamp === undefined ? record : { ...record, ...stamp };
 }
 
 async function resolveRead(ctx: EngineContext, input: GetObjectInput): Promise<ResolvedRead> {
@@ -220,7 +220,7 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
     maxSize: ctx.limits.maxPutObjectSize,
     algorithms: checksumAlgorithm ? [checksumAlgorithm] : [],
   });
-  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersionId(ctx, versioning));
+  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersion(ctx, versioning));
   await publishNewObject(ctx, record, undefined, undefined, versioning);
   return {
     etag: record.etag,

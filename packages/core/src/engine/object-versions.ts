@@ -30,6 +30,7 @@ export interface DeleteMarkerRecord {
   readonly versionId: string;
   readonly lastModified: string;
   readonly deleteMarker: true;
+  readonly versionOrder?: string;
 }
 
 export type VersionRecord = ObjectRecord | DeleteMarkerRecord;
@@ -68,9 +69,13 @@ export function validateVersionId(versionId: string): void {
   if (versionId !== NULL_VERSION_ID && !isUploadId(versionId)) throw new InvalidVersionIdError(versionId);
 }
 
-/** The null version sorts by its write time, after (older than) real ids of the same millisecond. */
+/**
+ * A null version sorts by the order id it was stamped with (suspended writes), else — an object
+ * written before versioning was enabled — by its write time, after real ids of that millisecond.
+ */
 function sortKeyOf(record: VersionRecord): string {
   if (record.versionId !== undefined && record.versionId !== NULL_VERSION_ID) return complement(record.versionId);
+  if (record.versionOrder !== undefined) return complement(record.versionOrder);
   const ms = Math.max(0, new Date(record.lastModified).getTime());
   return complement(ms.toString(16).padStart(12, '0') + '-'.repeat(22));
 }
@@ -168,9 +173,16 @@ export function keepsReplaced(status: VersioningStatus | undefined, replaced: Ob
   return false;
 }
 
-/** The version id a write in a bucket of this state gets (undefined: unversioned, no id at all). */
-export function newVersionId(ctx: EngineContext, status: VersioningStatus | undefined): string | undefined {
-  if (status === 'Enabled') return createVersionId(ctx.now());
-  if (status === 'Suspended') return NULL_VERSION_ID;
+/** What a new version stores: its id and, for a `null` version, its place in the version order. */
+export interface VersionStamp {
+  readonly versionId: string;
+  /** A version id used only to sort the null version among the others (same clock as real ids). */
+  readonly versionOrder?: string;
+}
+
+/** The version a write in a bucket of this state gets (undefined: unversioned, no id at all). */
+export function newVersion(ctx: EngineContext, status: VersioningStatus | undefined): VersionStamp | undefined {
+  if (status === 'Enabled') return { versionId: createVersionId(ctx.now()) };
+  if (status === 'Suspended') return { versionId: NULL_VERSION_ID, versionOrder: createVersionId(ctx.now()) };
   return undefined;
 }

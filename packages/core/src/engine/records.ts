@@ -75,6 +75,7 @@ export interface CompletionPlan {
   /** Bucket versioning state when the plan froze, and the version id the object gets. */
   readonly versioning?: VersioningStatus;
   readonly versionId?: string;
+  readonly versionOrder?: string;
 }
 
 export type UploadState = 'initiated' | 'completing' | 'completed' | 'aborted';
@@ -129,8 +130,10 @@ export interface ObjectRecord {
   readonly parts?: readonly ObjectPart[];
   /** The upload that produced it (multipart objects). */
   readonly uploadId?: string;
-  /** S3 version id; absent for the `null` version (unversioned or suspended writes). */
+  /** S3 version id; absent or `null` for the null version (unversioned or suspended writes). */
   readonly versionId?: string;
+  /** Null versions written while suspended: where they sort among versions (object-versions.ts). */
+  readonly versionOrder?: string;
 }
 
 export const recordKeys = {

@@ -4,8 +4,8 @@ import {
 } from '../errors/s3-errors.js';
 import { type EngineContext, type Versioned, readJson, requireBucket, tryDeleteRecord, tryWriteJson } from './engine-context.js';
 import {
-  type DeleteMarkerRecord, NULL_VERSION_ID, createVersionId, findVersion, freeData, isDeleteMarker,
-  keepsReplaced, newestVersionOf, removeOlderNullVersions, validateVersionId, versionIdOf, versionKeys,
+  type DeleteMarkerRecord, NULL_VERSION_ID, findVersion, freeData, isDeleteMarker,
+  keepsReplaced, newVersion, newestVersionOf, removeOlderNullVersions, validateVersionId, versionIdOf, versionKeys,
   writeVersionRecord,
 } from './object-versions.js';
 import { type BucketRecord, type ObjectRecord, recordKeys } from './records.js';
@@ -99,7 +99,7 @@ export async function deleteObjectVersioned(
   const marker: DeleteMarkerRecord = {
     bucket: input.bucket,
     key: input.key,
-    versionId: status === 'Enabled' ? createVersionId(ctx.now()) : NULL_VERSION_ID,
+    ...newVersion(ctx, status)!,
     lastModified: ctx.now().toISOString(),
     deleteMarker: true,
   };
