@@ -127,7 +127,8 @@ async function deleteCurrent(
     }
     if (!current) return;
     if (await tryDeleteRecord(ctx.store, recordKey, current.version)) {
-      if (!keep) await freeData(ctx, current.value.handle);
+      // Unversioned: as before versioning existed, a failed data delete fails the request.
+      if (!keep) await (versioned ? freeData(ctx, current.value.handle) : ctx.store.deleteData(current.value.handle));
       return;
     }
   }
