@@ -118,7 +118,9 @@ export async function* versionsOfKey(ctx: EngineContext, bucket: string, key: st
 }
 
 export async function newestVersionOf(ctx: EngineContext, bucket: string, key: string): Promise<StoredVersion | undefined> {
-  for await (const version of versionsOfKey(ctx, bucket, key)) return version;
+  for await (const record of ctx.store.listRecords(versionKeys.ofKey(bucket, key), { limit: 1 })) {
+    return { recordKey: record.key, value: decodeRecord<VersionRecord>(record.value), version: record.version };
+  }
   return undefined;
 }
 
