@@ -104,6 +104,7 @@ export function versioningTests({ test, withEngine }: EngineSuiteContext): void 
       const head = await engine.headObject({ bucket, key: 'k', versionId: v1.versionId! });
       expect(head.object.versionId).toBe(v1.versionId);
       expect(head.object.etag).toBe(partEtagOf(bytes(100, 1)));
+      expect((await engine.getObjectAttributes({ bucket, key: 'k', versionId: v1.versionId! })).object.size).toBe(100);
       expect((await listAll(engine, bucket)).rows).toEqual([`k ${v2.versionId} latest`, `k ${v1.versionId}`]);
       // ListObjects still shows one object, the current version.
       const listed = await engine.listObjects({ bucket });

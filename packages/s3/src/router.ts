@@ -85,8 +85,8 @@ function routeBucket(method: string, query: ReadonlySet<string>): OperationName 
 }
 
 function routeObject({ method, query, copySource }: RouteInput): OperationName {
-  // `versionId` selects a version for GET, HEAD and DELETE of the object itself only.
-  if (query.has('versionId') && (!['GET', 'HEAD', 'DELETE'].includes(method) || query.has('uploadId') || query.has('attributes'))) {
+  // `versionId` selects a version for GET (object, attributes), HEAD and DELETE of the object only.
+  if (query.has('versionId') && (!['GET', 'HEAD', 'DELETE'].includes(method) || query.has('uploadId'))) {
     throw notImplemented('The ?versionId parameter on this operation');
   }
   switch (method) {

@@ -328,7 +328,7 @@ export async function listObjects(ctx: EngineContext, input: ListObjectsInput): 
 }
 
 export async function getObjectAttributes(ctx: EngineContext, input: GetObjectAttributesInput): Promise<GetObjectAttributesResult> {
-  const { value: record } = await requireObject(ctx, input.bucket, input.key);
+  const { value: record } = await requireObject(ctx, input.bucket, input.key, input.versionId);
   const info = objectInfo(record);
   // GetObjectAttributes reports a composite checksum without its -N suffix (§4.2).
   const object: ObjectInfo = record.checksum

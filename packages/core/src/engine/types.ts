@@ -326,6 +326,8 @@ export interface GetObjectAttributesInput {
   readonly key: string;
   readonly maxParts?: number;
   readonly partNumberMarker?: number;
+  /** A specific version; the current one when absent. */
+  readonly versionId?: string;
 }
 
 export interface ObjectPartAttributes {
