@@ -283,6 +283,19 @@ export function versioningTests({ test, withEngine }: EngineSuiteContext): void 
       expect(`k ${current.object.versionId} latest`).toBe(latest[0]);
     }));
 
+  test('engine/versioning-put-race', 'concurrent PutObjects of one key in an Enabled bucket: every version is kept, one is current', () =>
+    withEngine('aws', async ({ engine, bucket }) => {
+      await engine.putBucketVersioning(bucket, 'Enabled');
+      const v0 = await put(engine, bucket, 'k', bytes(10, 0));
+      const datas = [1, 2, 3, 4, 5].map((seed) => bytes(10 + seed, seed));
+      const results = await Promise.all(datas.map((data) => put(engine, bucket, 'k', data)));
+      for (const [i, result] of results.entries()) expect((await bodyAt(engine, bucket, 'k', result.versionId)).equals(datas[i]!)).toBe(true);
+      expect((await bodyAt(engine, bucket, 'k', v0.versionId)).equals(bytes(10, 0))).toBe(true);
+      const rows = (await listAll(engine, bucket)).rows;
+      expect(rows.map((row) => row.split(' ')[1]).sort()).toEqual([v0.versionId, ...results.map((r) => r.versionId)].sort());
+      expect(rows.filter((row) => row.endsWith('latest'))).toEqual([`k ${(await engine.headObject({ bucket, key: 'k' })).object.versionId} latest`]);
+    }));
+
   test('engine/versioning-complete-vs-delete', 'Complete racing DELETE in an Enabled bucket: either order, nothing lost', () =>
     withEngine('aws', async ({ engine, bucket }) => {
       await engine.putBucketVersioning(bucket, 'Enabled');
