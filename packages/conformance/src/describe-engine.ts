@@ -6,6 +6,7 @@ import { listingTests } from './engine-listing-tests.js';
 import { multipartTests } from './engine-multipart-tests.js';
 import { objectTests } from './engine-object-tests.js';
 import { validationTests } from './engine-validation-tests.js';
+import { versioningTests } from './engine-versioning-tests.js';
 import { type EngineHarness, engineLifecycle } from './engine-suite-context.js';
 import { gapAwareTest, knownGapsAreReal } from './known-gaps.js';
 
@@ -39,6 +40,7 @@ export function describeEngine(
     describe('validation', () => validationTests(context));
     describe('lifecycle', () => lifecycleTests(context));
     describe('concurrency', () => concurrencyTests(context));
+    describe('versioning', () => versioningTests(context));
     knownGapsAreReal(knownGaps, registered);
   });
 }

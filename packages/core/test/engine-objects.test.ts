@@ -80,8 +80,10 @@ describe('putObject / getObject / headObject', () => {
     const store = new MemoryStore();
     Object.defineProperty(store, 'capabilities', { value: { ...store.capabilities, maxRecordKeyBytes: 200 } });
     const { engine } = await setup({ store, limits: 'aws' });
-    expect(engine.limits.maxKeyBytes).toBe(200 - 71);
-    await expectS3Error(engine.putObject({ bucket: 'bucket', key: 'k'.repeat(130), body: body('x') }), 'KeyTooLongError', { MaxSizeAllowed: 129 });
+    // The longest record key holding an object key is a version record: `version/` + a 63-byte
+    // bucket + `/` + key + `\0` + a 34-character sort key = key + 107 bytes.
+    expect(engine.limits.maxKeyBytes).toBe(200 - 107);
+    await expectS3Error(engine.putObject({ bucket: 'bucket', key: 'k'.repeat(94), body: body('x') }), 'KeyTooLongError', { MaxSizeAllowed: 93 });
   });
 
   it('rejects metadata over the limit and unknown storage classes', async () => {

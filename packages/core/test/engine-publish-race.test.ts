@@ -65,7 +65,7 @@ describe('a write to the key between Complete validation and publish', () => {
   it('If-Match Complete whose target is deleted meanwhile: ConditionalRequestConflict', async () => {
     const { store, engine, upload, parts } = await setup();
     const existing = await engine.putObject({ bucket: 'bucket', key: 'key', body: body('target') });
-    store.hook = () => engine.deleteObject('bucket', 'key');
+    store.hook = async () => { await engine.deleteObject('bucket', 'key'); };
     await expectS3Error(engine.completeMultipartUpload({ ...upload, parts, conditions: { ifMatch: existing.etag } }), 'ConditionalRequestConflict');
     await expectS3Error(engine.getObject({ bucket: 'bucket', key: 'key' }), 'NoSuchKey');
   });

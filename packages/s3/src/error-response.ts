@@ -41,6 +41,9 @@ export function sendError(res: ServerResponse, error: unknown, ctx: ErrorSendCon
       res.removeHeader(name);
     }
   }
+  // Delete-marker errors carry headers (x-amz-delete-marker, x-amz-version-id): see s3-errors.ts.
+  const extra = (error as { responseHeaders?: Readonly<Record<string, string>> } | null)?.responseHeaders;
+  for (const [name, value] of Object.entries(extra ?? {})) res.setHeader(name, value);
   const body = Buffer.from(errorXml(wire, ctx.requestId, ctx.hostId, ctx.resource), 'utf8');
   res.statusCode = wire.status;
   res.setHeader('Content-Type', 'application/xml');

@@ -9,7 +9,8 @@ export type OperationName =
   | 'DeleteObjects'
   | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAttributes'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload'
-  | 'AbortMultipartUpload' | 'ListParts';
+  | 'AbortMultipartUpload' | 'ListParts'
+  | 'PutBucketVersioning' | 'GetBucketVersioning' | 'ListObjectVersions';
 
 /** What the router needs to know about a request. */
 export interface RouteInput {
@@ -33,7 +34,7 @@ const UNSUPPORTED_SUBRESOURCES = [
   'legal-hold', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
   'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
   'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent',
-  'versioning', 'versionId', 'versions', 'website', 'renameObject',
+  'website', 'renameObject',
 ] as const;
 
 function notImplemented(what: string): S3Error {
@@ -63,6 +64,8 @@ function routeBucket(method: string, query: ReadonlySet<string>, contentType: st
     case 'GET':
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('cors')) return 'GetBucketCors';
+      if (query.has('versioning')) return 'GetBucketVersioning';
+      if (query.has('versions')) return 'ListObjectVersions';
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('location')) return 'GetBucketLocation';
       if (query.has('list-type')) return 'ListObjectsV2';
@@ -72,8 +75,10 @@ function routeBucket(method: string, query: ReadonlySet<string>, contentType: st
     case 'PUT':
       if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
       if (query.has('cors')) return 'PutBucketCors';
+      if (query.has('versioning')) return 'PutBucketVersioning';
       return 'CreateBucket';
     case 'DELETE':
+      if (query.has('versioning')) throw methodNotAllowed(method, 'BUCKET');
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       if (query.has('cors')) return 'DeleteBucketCors';
       return 'DeleteBucket';
@@ -88,6 +93,10 @@ function routeBucket(method: string, query: ReadonlySet<string>, contentType: st
 }
 
 function routeObject({ method, query, copySource }: RouteInput): OperationName {
+  // `versionId` selects a version for GET (object, attributes), HEAD and DELETE of the object only.
+  if (query.has('versionId') && (!['GET', 'HEAD', 'DELETE'].includes(method) || query.has('uploadId'))) {
+    throw notImplemented('The ?versionId parameter on this operation');
+  }
   switch (method) {
     case 'PUT':
       if (query.has('partNumber') && query.has('uploadId')) return copySource ? 'UploadPartCopy' : 'UploadPart';

@@ -1,6 +1,7 @@
 import { BucketAlreadyOwnedByYouError, BucketNotEmptyError, InvalidArgumentError, NoSuchLifecycleConfigurationError } from '../errors/s3-errors.js';
 import { decodeContinuationToken, encodeContinuationToken } from './continuation-token.js';
 import { type EngineContext, readJson, requireBucket, tryWriteJson } from './engine-context.js';
+import { versionKeys } from './object-versions.js';
 import { type BucketRecord, type UploadRecord, decodeRecord, recordKeys } from './records.js';
 import type { BucketInfo, LifecycleRule, ListBucketsInput, ListBucketsResult } from './types.js';
 import { validateBucketName } from './validation.js';
@@ -26,6 +27,10 @@ export async function createBucket(ctx: EngineContext, name: string): Promise<Bu
 export async function deleteBucket(ctx: EngineContext, name: string): Promise<void> {
   const bucket = await requireBucket(ctx, name);
   for await (const _ of ctx.store.listRecords(recordKeys.objectPrefix(name), { limit: 1 })) {
+    throw new BucketNotEmptyError(name, 'objects');
+  }
+  // Non-current versions and delete markers keep a versioned bucket non-empty, as on AWS.
+  for await (const _ of ctx.store.listRecords(versionKeys.prefix(name), { limit: 1 })) {
     throw new BucketNotEmptyError(name, 'objects');
   }
   const tombstones: string[] = [];

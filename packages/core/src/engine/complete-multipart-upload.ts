@@ -12,9 +12,10 @@ import { publishCompletedObject } from './publish-object.js';
 import {
   type CompletionPlan, type FrozenPart, type ObjectRecord, type PartRecord, type UploadRecord, recordKeys,
 } from './records.js';
+import { newVersion } from './object-versions.js';
 import type {
   ChecksumAlgorithm, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CompletedPartInput,
-  ObjectChecksum,
+  ObjectChecksum, VersioningStatus,
 } from './types.js';
 import { cleanupUploadParts, finishAbort, listPartRecords, readUpload } from './upload-records.js';
 import { validateKey } from './validation.js';
@@ -27,6 +28,7 @@ function resultOf(upload: UploadRecord): CompleteMultipartUploadResult {
     etag: plan.etag,
     size: plan.size,
     ...(plan.checksum ? { checksum: plan.checksum } : {}),
+    ...(plan.versionId !== undefined ? { versionId: plan.versionId } : {}),
   };
 }
 
@@ -170,6 +172,12 @@ async function planCompletion(
   };
 }
 
+/** The version the object will be, frozen with the plan so every completer publishes the same one. */
+function withVersion(ctx: EngineContext, plan: CompletionPlan, versioning: VersioningStatus | undefined): CompletionPlan {
+  const stamp = newVersion(ctx, versioning);
+  return versioning === undefined ? plan : { ...plan, versioning, ...stamp };
+}
+
 /**
  * CompleteMultipartUpload (S3-MULTIPART.md §1.4, §3, §4.4, §10).
  *
@@ -180,7 +188,7 @@ async function planCompletion(
  * clean up. Every step is idempotent, so the result is the same whoever finishes it.
  */
 export async function completeMultipartUpload(ctx: EngineContext, input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> {
-  await requireBucket(ctx, input.bucket);
+  const bucket = await requireBucket(ctx, input.bucket);
   validateKey(input.key, ctx.limits);
   if (!Array.isArray(input.parts) || input.parts.length === 0
     || input.parts.some((part) => typeof part.partNumber !== 'number' || typeof part.etag !== 'string')) {
@@ -201,7 +209,7 @@ export async function completeMultipartUpload(ctx: EngineContext, input: Complet
   try {
     checkWriteConditions(input.conditions, input.key, current?.value);
     if (!upload || upload.value.state !== 'initiated') throw new NoSuchUploadError(input.uploadId);
-    plan = await planCompletion(ctx, upload.value, input, current);
+    plan = withVersion(ctx, await planCompletion(ctx, upload.value, input, current), bucket.value.versioning);
   } catch (error) {
     // Validation ran against a moving target if a concurrent Complete or Abort finished the
     // upload meanwhile (its part records vanish, its object appears): answer for that outcome.
@@ -275,10 +283,12 @@ export async function finishCompletion(ctx: EngineContext, start: Versioned<Uplo
       ...(plan.checksum ? { checksum: plan.checksum } : {}),
       parts: plan.parts.map(({ partNumber, size, md5, checksums }) => ({ partNumber, size, md5, checksums })),
       uploadId: upload.uploadId,
+      ...(plan.versionId !== undefined ? { versionId: plan.versionId } : {}),
+      ...(plan.versionOrder !== undefined ? { versionOrder: plan.versionOrder } : {}),
     };
     let outcome;
     try {
-      outcome = await publishCompletedObject(ctx, object, plan.replacesVersion, plan.conditions);
+      outcome = await publishCompletedObject(ctx, object, plan.replacesVersion, plan.conditions, plan.versioning);
     } catch (error) {
       if (!(error instanceof ConditionalRequestConflictError)) throw error;
       // A conditional Complete lost its race after freezing: AWS requires a new upload (§10),
@@ -292,6 +302,7 @@ export async function finishCompletion(ctx: EngineContext, start: Versioned<Uplo
       await finishAbort(ctx, { value: aborted, version });
       throw error;
     }
+    // `retained` (versioning): the superseded object stays as a non-current version.
     if (outcome === 'superseded') await ctx.store.deleteData(plan.handle);
 
     const completed: UploadRecord = { ...upload, state: 'completed', finished: ctx.now().toISOString() };

@@ -5,6 +5,7 @@ import type {
   ListBucketsInput, ListBucketsResult, ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput, ListObjectsResult,
   ListPartsInput, ListPartsResult, PartInfo, PutObjectInput, PutObjectResult, UploadInfo,
   UploadPartCopyInput, UploadPartInput, UploadRef,
+  DeleteObjectResult, ListObjectVersionsInput, ListObjectVersionsResult, ObjectIdentifier, VersioningStatus,
 } from './types.js';
 
 /**
@@ -26,6 +27,10 @@ export interface Engine {
   /** NoSuchCORSConfiguration when none is set. */
   getBucketCors(bucket: string): Promise<readonly CorsRule[]>;
   deleteBucketCors(bucket: string): Promise<void>;
+  /** Enabled or Suspended (a versioned bucket never returns to unversioned). */
+  putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void>;
+  /** Undefined when versioning was never configured. */
+  getBucketVersioning(bucket: string): Promise<VersioningStatus | undefined>;
 
   // multipart
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo>;
@@ -45,9 +50,13 @@ export interface Engine {
   getObject(input: GetObjectInput): Promise<GetObjectResult>;
   headObject(input: GetObjectInput): Promise<HeadObjectResult>;
   copyObject(input: CopyObjectInput): Promise<CopyObjectResult>;
-  /** Deleting an absent key succeeds (S3 semantics). */
-  deleteObject(bucket: string, key: string): Promise<void>;
-  deleteObjects(bucket: string, keys: readonly string[]): Promise<DeleteObjectsResult>;
+  /**
+   * Deleting an absent key succeeds (S3 semantics). In a versioned bucket, without `versionId`
+   * a delete marker is written; with it, that version is removed permanently.
+   */
+  deleteObject(bucket: string, key: string, options?: { readonly versionId?: string }): Promise<DeleteObjectResult>;
+  deleteObjects(bucket: string, keys: readonly (string | ObjectIdentifier)[]): Promise<DeleteObjectsResult>;
+  listObjectVersions(input: ListObjectVersionsInput): Promise<ListObjectVersionsResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
   getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult>;
 

@@ -14,7 +14,9 @@ import { type MaintenanceHandle, type MaintenanceOptions, type MaintenanceReport
 import {
   copyObject, deleteObject, deleteObjects, getObject, getObjectAttributes, headObject, listObjects, putObject,
 } from './object-operations.js';
-import { OBJECT_RECORD_KEY_OVERHEAD } from './records.js';
+import { listObjectVersions } from './list-object-versions.js';
+import { VERSION_RECORD_KEY_OVERHEAD } from './object-versions.js';
+import { getBucketVersioning, putBucketVersioning } from './versioning.js';
 import type {
   BucketInfo, ChecksumAlgorithm, CompleteMultipartUploadInput, CompleteMultipartUploadResult, CopyObjectInput,
   CopyObjectResult, CreateMultipartUploadInput, DeleteObjectsResult, GetObjectAttributesInput,
@@ -22,6 +24,7 @@ import type {
   ListBucketsInput, ListBucketsResult, ListMultipartUploadsInput, ListMultipartUploadsResult, ListObjectsInput,
   ListObjectsResult, ListPartsInput, ListPartsResult, Owner, PartInfo, PutObjectInput, PutObjectResult, UploadInfo, UploadPartCopyInput,
   UploadPartInput, UploadRef,
+  DeleteObjectResult, ListObjectVersionsInput, ListObjectVersionsResult, ObjectIdentifier, VersioningStatus,
 } from './types.js';
 import { uploadPart, uploadPartCopy } from './upload-part.js';
 import {
@@ -79,7 +82,8 @@ export const DEFAULT_OWNER: Owner = Object.freeze({ id: 'mpu', displayName: 'mpu
 
 /** Limits narrowed by what the store can hold (part size, record key length). */
 export function effectiveLimits(limits: Limits, store: BlobStore): EffectiveLimits {
-  const storeKeyBytes = store.capabilities.maxRecordKeyBytes - OBJECT_RECORD_KEY_OVERHEAD;
+  // Version records (`version/<bucket>/<key>\0<sortKey>`) are the longest keys that embed an object key.
+  const storeKeyBytes = store.capabilities.maxRecordKeyBytes - VERSION_RECORD_KEY_OVERHEAD;
   if (storeKeyBytes < 1) {
     throw new Error(`store ${store.capabilities.name} record keys (${store.capabilities.maxRecordKeyBytes} bytes) cannot hold object keys`);
   }
@@ -133,6 +137,8 @@ export class MultipartEngine implements Engine {
   putBucketCors(bucket: string, rules: readonly CorsRule[]): Promise<void> { return putBucketCors(this.#ctx, bucket, rules); }
   getBucketCors(bucket: string): Promise<readonly CorsRule[]> { return getBucketCors(this.#ctx, bucket); }
   deleteBucketCors(bucket: string): Promise<void> { return deleteBucketCors(this.#ctx, bucket); }
+  putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> { return putBucketVersioning(this.#ctx, bucket, status); }
+  getBucketVersioning(bucket: string): Promise<VersioningStatus | undefined> { return getBucketVersioning(this.#ctx, bucket); }
 
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo> { return createMultipartUpload(this.#ctx, input); }
   uploadPart(input: UploadPartInput): Promise<PartInfo> { return uploadPart(this.#ctx, input); }
@@ -153,8 +159,9 @@ export class MultipartEngine implements Engine {
   getObject(input: GetObjectInput): Promise<GetObjectResult> { return getObject(this.#ctx, input); }
   headObject(input: GetObjectInput): Promise<HeadObjectResult> { return headObject(this.#ctx, input); }
   copyObject(input: CopyObjectInput): Promise<CopyObjectResult> { return copyObject(this.#ctx, input); }
-  deleteObject(bucket: string, key: string): Promise<void> { return deleteObject(this.#ctx, bucket, key); }
-  deleteObjects(bucket: string, keys: readonly string[]): Promise<DeleteObjectsResult> { return deleteObjects(this.#ctx, bucket, keys); }
+  deleteObject(bucket: string, key: string, options?: { readonly versionId?: string }): Promise<DeleteObjectResult> { return deleteObject(this.#ctx, bucket, key, options); }
+  deleteObjects(bucket: string, keys: readonly (string | ObjectIdentifier)[]): Promise<DeleteObjectsResult> { return deleteObjects(this.#ctx, bucket, keys); }
+  listObjectVersions(input: ListObjectVersionsInput): Promise<ListObjectVersionsResult> { return listObjectVersions(this.#ctx, input); }
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult> { return listObjects(this.#ctx, input); }
   getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult> { return getObjectAttributes(this.#ctx, input); }
 

@@ -1,22 +1,24 @@
 import type { ByteRange, DataHandle } from '../blob-store.js';
 import { partEtag } from '../checksums/index.js';
 import { S3Error } from '../errors/s3-error.js';
-import { InvalidArgumentError, InvalidRequestError, NoSuchKeyError } from '../errors/s3-errors.js';
+import { InvalidArgumentError, InvalidRequestError } from '../errors/s3-errors.js';
 import { createPartId, createUploadId } from '../upload-id.js';
 import { checkReadConditions, checkWriteConditions } from './conditions.js';
 import { decodeContinuationToken, encodeContinuationToken } from './continuation-token.js';
-import { type EngineContext, type Versioned, readJson, requireBucket, tryDeleteRecord } from './engine-context.js';
+import { type EngineContext, type Versioned, readJson, requireBucket } from './engine-context.js';
 import { commonPrefixOf, compareKeys } from './key-order.js';
+import { type VersionStamp, newVersion } from './object-versions.js';
 import { publishNewObject } from './publish-object.js';
 import { resolveRange } from './ranges.js';
 import { type ObjectRecord, type StoredAttributes, decodeRecord, recordKeys } from './records.js';
 import { type StagedPayload, stagePayload } from './staged-payload.js';
 import type {
-  ChecksumAlgorithm, CopyObjectInput, CopyObjectResult, DeleteObjectsResult, GetObjectAttributesInput,
+  ChecksumAlgorithm, CopyObjectInput, CopyObjectResult, DeleteObjectResult, DeleteObjectsResult, ObjectIdentifier, GetObjectAttributesInput,
   GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, ListObjectsInput,
   ListObjectsResult, ObjectAttributesInput, ObjectChecksum, ObjectInfo, PayloadExpectations, PutObjectInput,
   PutObjectResult,
 } from './types.js';
+import { deleteObjectVersioned, readCopySource, readObjectVersion } from './versioning.js';
 import { resolveMarker, resolvePageSize, validateKey, validateMetadata, validateStorageClass } from './validation.js';
 
 export function objectInfo(record: ObjectRecord): ObjectInfo {
@@ -32,6 +34,7 @@ export function objectInfo(record: ObjectRecord): ObjectInfo {
     storageClass,
     ...(record.checksum ? { checksum: record.checksum } : {}),
     ...(record.parts ? { partsCount: record.parts.length } : {}),
+    ...(record.versionId !== undefined ? { versionId: record.versionId } : {}),
   };
 }
 
@@ -45,12 +48,9 @@ function storedAttributes(input: ObjectAttributesInput, ctx: EngineContext): Sto
   return attributes as unknown as StoredAttributes;
 }
 
-async function requireObject(ctx: EngineContext, bucket: string, key: string): Promise<Versioned<ObjectRecord>> {
-  await requireBucket(ctx, bucket);
-  validateKey(key, ctx.limits);
-  const record = await readJson<ObjectRecord>(ctx.store, recordKeys.object(bucket, key));
-  if (!record) throw new NoSuchKeyError(key);
-  return record;
+/** The current version, or the one `versionId` names (versioning.ts). */
+function requireObject(ctx: EngineContext, bucket: string, key: string, versionId?: string): Promise<Versioned<ObjectRecord>> {
+  return readObjectVersion(ctx, bucket, key, versionId);
 }
 
 /**
@@ -108,7 +108,7 @@ function singleObjectRecord(
 }
 
 export async function putObject(ctx: EngineContext, input: PutObjectInput): Promise<PutObjectResult> {
-  await requireBucket(ctx, input.bucket);
+  const versioning = (await requireBucket(ctx, input.bucket)).value.versioning;
   validateKey(input.key, ctx.limits);
   const attributes = storedAttributes(input, ctx);
   // Conditions are checked before the body is read (fail fast) and again at publish.
@@ -125,9 +125,14 @@ export async function putObject(ctx: EngineContext, input: PutObjectInput): Prom
     ...(input.expect ? { expect: input.expect } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
-  const record = singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm);
-  await publishNewObject(ctx, record, input.conditions, input.conditions ? validated : undefined);
-  return { etag: record.etag, size: record.size, ...(record.checksum ? { checksum: record.checksum } : {}) };
+  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersion(ctx, versioning));
+  await publishNewObject(ctx, record, input.conditions, input.conditions ? validated : undefined, versioning);
+  return {
+    etag: record.etag,
+    size: record.size,
+    ...(record.checksum ? { checksum: record.checksum } : {}),
+    ...(record.versionId !== undefined ? { versionId: record.versionId } : {}),
+  };
 }
 
 interface ResolvedRead extends HeadObjectResult {
@@ -138,8 +143,12 @@ interface ResolvedRead extends HeadObjectResult {
 
 async function* noBytes(): AsyncIterable<Uint8Array> {}
 
+function withVersionId(record: ObjectRecord, stamp: VersionStamp | undefined): ObjectRecord {
+  return stamp === undefined ? record : { ...record, ...stamp };
+}
+
 async function resolveRead(ctx: EngineContext, input: GetObjectInput): Promise<ResolvedRead> {
-  const { value: record } = await requireObject(ctx, input.bucket, input.key);
+  const { value: record } = await requireObject(ctx, input.bucket, input.key, input.versionId);
   const object = objectInfo(record);
   checkReadConditions(input.conditions, object);
   if (input.partNumber === undefined) {
@@ -185,16 +194,18 @@ export async function getObject(ctx: EngineContext, input: GetObjectInput): Prom
 }
 
 export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Promise<CopyObjectResult> {
-  await requireBucket(ctx, input.bucket);
+  const versioning = (await requireBucket(ctx, input.bucket)).value.versioning;
   validateKey(input.key, ctx.limits);
-  const { value: source } = await requireObject(ctx, input.source.bucket, input.source.key);
+  const source = await readCopySource(ctx, input.source);
   checkReadConditions(
     input.sourceConditions,
     { etag: source.etag, lastModified: new Date(source.lastModified) },
     { notModifiedFails: true, prefix: 'x-amz-copy-source-' },
   );
   const replace = input.metadataDirective === 'REPLACE';
-  if (!replace && input.source.bucket === input.bucket && input.source.key === input.key) {
+  // Copying an older version onto its own key restores it (a new version), so only a copy of
+  // the current version to itself needs changed metadata.
+  if (!replace && input.source.bucket === input.bucket && input.source.key === input.key && input.source.versionId === undefined) {
     throw new InvalidRequestError(
       'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.',
     );
@@ -210,43 +221,42 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
     maxSize: ctx.limits.maxPutObjectSize,
     algorithms: checksumAlgorithm ? [checksumAlgorithm] : [],
   });
-  const record = singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm);
-  await publishNewObject(ctx, record, undefined);
-  return { etag: record.etag, lastModified: new Date(record.lastModified), ...(record.checksum ? { checksum: record.checksum } : {}) };
+  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersion(ctx, versioning));
+  await publishNewObject(ctx, record, undefined, undefined, versioning);
+  return {
+    etag: record.etag,
+    lastModified: new Date(record.lastModified),
+    ...(record.checksum ? { checksum: record.checksum } : {}),
+    ...(record.versionId !== undefined ? { versionId: record.versionId } : {}),
+    ...(source.versionId !== undefined ? { sourceVersionId: source.versionId } : {}),
+  };
 }
 
-async function deleteOne(ctx: EngineContext, bucket: string, key: string): Promise<void> {
-  validateKey(key, ctx.limits);
-  const recordKey = recordKeys.object(bucket, key);
-  for (;;) {
-    const current = await readJson<ObjectRecord>(ctx.store, recordKey);
-    if (!current) return;
-    if (await tryDeleteRecord(ctx.store, recordKey, current.version)) {
-      await ctx.store.deleteData(current.value.handle);
-      return;
-    }
-  }
+export async function deleteObject(ctx: EngineContext, bucket: string, key: string, options: { readonly versionId?: string } = {}): Promise<DeleteObjectResult> {
+  const versioning = (await requireBucket(ctx, bucket)).value.versioning;
+  return deleteObjectVersioned(ctx, { bucket, key, ...options }, versioning);
 }
 
-export async function deleteObject(ctx: EngineContext, bucket: string, key: string): Promise<void> {
-  await requireBucket(ctx, bucket);
-  await deleteOne(ctx, bucket, key);
-}
-
-export async function deleteObjects(ctx: EngineContext, bucket: string, keys: readonly string[]): Promise<DeleteObjectsResult> {
-  await requireBucket(ctx, bucket);
+export async function deleteObjects(
+  ctx: EngineContext,
+  bucket: string,
+  keys: readonly (string | ObjectIdentifier)[],
+): Promise<DeleteObjectsResult> {
+  const versioning = (await requireBucket(ctx, bucket)).value.versioning;
   const deleted: string[] = [];
-  const errors: { key: string; code: string; message: string }[] = [];
-  for (const key of keys) {
+  const deletedVersions: DeleteObjectResult[] = [];
+  const errors: { key: string; code: string; message: string; versionId?: string }[] = [];
+  for (const entry of keys) {
+    const { key, versionId } = typeof entry === 'string' ? { key: entry, versionId: undefined } : entry;
     try {
-      await deleteOne(ctx, bucket, key);
+      deletedVersions.push(await deleteObjectVersioned(ctx, { bucket, key, ...(versionId !== undefined ? { versionId } : {}) }, versioning));
       deleted.push(key);
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
-      errors.push({ key, code: error.code, message: error.message });
+      errors.push({ key, code: error.code, message: error.message, ...(versionId !== undefined ? { versionId } : {}) });
     }
   }
-  return { deleted, errors };
+  return { deleted, deletedVersions, errors };
 }
 
 // Greater in UTF-8 byte order than any key that merely extends a prefix by BMP characters.
@@ -309,7 +319,7 @@ export async function listObjects(ctx: EngineContext, input: ListObjectsInput): 
 }
 
 export async function getObjectAttributes(ctx: EngineContext, input: GetObjectAttributesInput): Promise<GetObjectAttributesResult> {
-  const { value: record } = await requireObject(ctx, input.bucket, input.key);
+  const { value: record } = await requireObject(ctx, input.bucket, input.key, input.versionId);
   const info = objectInfo(record);
   // GetObjectAttributes reports a composite checksum without its -N suffix (§4.2).
   const object: ObjectInfo = record.checksum

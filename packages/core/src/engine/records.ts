@@ -10,6 +10,9 @@
  *   object/<bucket>/<key>               ObjectRecord   the object index: data handle, size,
  *                                                      ETag, parts (sizes, MD5s, checksums),
  *                                                      object checksum, headers, metadata
+ *                                                      — the CURRENT version of the key
+ *   version/<bucket>/<key>\0<sortKey>   VersionRecord  non-current versions and delete markers,
+ *                                                      (key, newest first); see object-versions.ts
  *
  * Upload state machine (every transition is `writeRecord(..., { ifVersion })`, so of two
  * racing processes exactly one moves the upload):
@@ -30,7 +33,7 @@
 import type { DataHandle } from '../blob-store.js';
 import type {
   ChecksumAlgorithm, ChecksumType, ChecksumValues, ContentHeaders, CorsRule, LifecycleRule, ObjectChecksum,
-  Owner, WriteConditions,
+  Owner, VersioningStatus, WriteConditions,
 } from './types.js';
 
 export interface BucketRecord {
@@ -38,6 +41,8 @@ export interface BucketRecord {
   readonly created: string;
   readonly lifecycle?: readonly LifecycleRule[];
   readonly cors?: readonly CorsRule[];
+  /** S3 versioning state; absent = never enabled (see versioning.ts). */
+  readonly versioning?: VersioningStatus;
 }
 
 /** What CreateMultipartUpload / PutObject store and the final object carries. */
@@ -68,6 +73,10 @@ export interface CompletionPlan {
   readonly lastModified: string;
   /** Set once `assemble` returned. */
   readonly handle?: DataHandle;
+  /** Bucket versioning state when the plan froze, and the version id the object gets. */
+  readonly versioning?: VersioningStatus;
+  readonly versionId?: string;
+  readonly versionOrder?: string;
 }
 
 export type UploadState = 'initiated' | 'completing' | 'completed' | 'aborted';
@@ -122,6 +131,10 @@ export interface ObjectRecord {
   readonly parts?: readonly ObjectPart[];
   /** The upload that produced it (multipart objects). */
   readonly uploadId?: string;
+  /** S3 version id; absent or `null` for the null version (unversioned or suspended writes). */
+  readonly versionId?: string;
+  /** Null versions written while suspended: where they sort among versions (object-versions.ts). */
+  readonly versionOrder?: string;
 }
 
 export const recordKeys = {

@@ -156,6 +156,8 @@ export interface PartInfo {
 export interface CopySource {
   readonly bucket: string;
   readonly key: string;
+  /** `x-amz-copy-source` `?versionId=`; the current version when absent. */
+  readonly versionId?: string;
   /** Inclusive byte range of the source; whole object when absent. */
   readonly range?: ByteRange;
 }
@@ -234,6 +236,8 @@ export interface CompleteMultipartUploadResult {
   readonly etag: string;
   readonly size: number;
   readonly checksum?: ObjectChecksum;
+  /** Set in a versioning-enabled or suspended bucket (`null` when suspended). */
+  readonly versionId?: string;
 }
 
 // ── objects ────────────────────────────────────────────────────────────────────────────────
@@ -249,6 +253,8 @@ export interface ObjectInfo extends ContentHeaders {
   readonly checksum?: ObjectChecksum;
   /** Number of parts for multipart objects; undefined for single-PUT objects. */
   readonly partsCount?: number;
+  /** The object's version id (`null` for the null version); set in buckets that have had versioning. */
+  readonly versionId?: string;
 }
 
 export interface PutObjectInput extends ObjectAttributesInput {
@@ -264,6 +270,7 @@ export interface PutObjectResult {
   readonly etag: string;
   readonly size: number;
   readonly checksum?: ObjectChecksum;
+  readonly versionId?: string;
 }
 
 export interface GetObjectInput {
@@ -274,6 +281,8 @@ export interface GetObjectInput {
   /** 1-based positional part number (S3-MULTIPART.md §7). */
   readonly partNumber?: number;
   readonly conditions?: ReadConditions;
+  /** A specific version (`null` names the null version); the current one when absent. */
+  readonly versionId?: string;
 }
 
 /** An HTTP byte range as requested: `bytes=a-b`, `bytes=a-`, or `bytes=-n`. */
@@ -295,7 +304,7 @@ export type HeadObjectResult = Omit<GetObjectResult, 'body'>;
 export interface CopyObjectInput {
   readonly bucket: string;
   readonly key: string;
-  readonly source: { readonly bucket: string; readonly key: string };
+  readonly source: { readonly bucket: string; readonly key: string; readonly versionId?: string };
   readonly sourceConditions?: ReadConditions;
   /** COPY (default) keeps the source's metadata; REPLACE takes `attributes`. */
   readonly metadataDirective?: 'COPY' | 'REPLACE';
@@ -306,11 +315,16 @@ export interface CopyObjectResult {
   readonly etag: string;
   readonly lastModified: Date;
   readonly checksum?: ObjectChecksum;
+  readonly versionId?: string;
+  /** The version of the source that was copied (when the source bucket has had versioning). */
+  readonly sourceVersionId?: string;
 }
 
 export interface DeleteObjectsResult {
   readonly deleted: readonly string[];
-  readonly errors: readonly { readonly key: string; readonly code: string; readonly message: string }[];
+  /** Per deleted entry, in the order of `deleted`: what the delete did to versions. */
+  readonly deletedVersions?: readonly DeleteObjectResult[];
+  readonly errors: readonly { readonly key: string; readonly code: string; readonly message: string; readonly versionId?: string }[];
 }
 
 export interface ListObjectsInput {
@@ -340,6 +354,8 @@ export interface GetObjectAttributesInput {
   readonly key: string;
   readonly maxParts?: number;
   readonly partNumberMarker?: number;
+  /** A specific version; the current one when absent. */
+  readonly versionId?: string;
 }
 
 export interface ObjectPartAttributes {
@@ -359,4 +375,60 @@ export interface GetObjectAttributesResult {
     readonly isTruncated: boolean;
     readonly parts: readonly ObjectPartAttributes[];
   };
+}
+
+// ── versioning ─────────────────────────────────────────────────────────────────────────────
+
+/** PutBucketVersioning states; a bucket that was never versioned reports no status. */
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+export interface DeleteObjectInput {
+  readonly bucket: string;
+  readonly key: string;
+  /** Delete this version permanently; without it, an Enabled/Suspended bucket gets a delete marker. */
+  readonly versionId?: string;
+}
+
+export interface DeleteObjectResult {
+  /** The version removed, or the delete marker created (`null` in a suspended bucket). */
+  readonly versionId?: string;
+  /** True when a delete marker was created, or the version removed was one. */
+  readonly deleteMarker?: boolean;
+}
+
+/** An object key (and optional version) in a DeleteObjects request. */
+export interface ObjectIdentifier {
+  readonly key: string;
+  readonly versionId?: string;
+}
+
+export interface ListObjectVersionsInput {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  readonly maxKeys?: number;
+  readonly keyMarker?: string;
+  readonly versionIdMarker?: string;
+}
+
+export interface ObjectVersionInfo extends ObjectInfo {
+  readonly versionId: string;
+  readonly isLatest: boolean;
+}
+
+export interface DeleteMarkerInfo {
+  readonly key: string;
+  readonly versionId: string;
+  readonly isLatest: boolean;
+  readonly lastModified: Date;
+}
+
+export interface ListObjectVersionsResult {
+  /** Versions and delete markers in listing order (key, newest first). */
+  readonly entries: readonly ({ readonly kind: 'version'; readonly version: ObjectVersionInfo } | { readonly kind: 'deleteMarker'; readonly marker: DeleteMarkerInfo })[];
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+  readonly nextKeyMarker?: string;
+  readonly nextVersionIdMarker?: string;
+  readonly maxKeys: number;
 }

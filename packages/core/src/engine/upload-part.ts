@@ -1,12 +1,13 @@
 import { partEtag } from '../checksums/index.js';
-import { EntityTooLargeError, InvalidArgumentError, InvalidRangeError, InvalidRequestError, NoSuchKeyError, NoSuchUploadError } from '../errors/s3-errors.js';
+import { EntityTooLargeError, InvalidArgumentError, InvalidRangeError, InvalidRequestError, NoSuchUploadError } from '../errors/s3-errors.js';
 import { createPartId } from '../upload-id.js';
 import { checkReadConditions } from './conditions.js';
 import { type EngineContext, readJson, requireBucket, tryDeleteRecord } from './engine-context.js';
-import { type ObjectRecord, type PartRecord, type UploadRecord, encodeRecord, recordKeys } from './records.js';
+import { type PartRecord, type UploadRecord, encodeRecord, recordKeys } from './records.js';
 import { type StagedPayload, stagePayload } from './staged-payload.js';
 import type { ChecksumAlgorithm, ChecksumValues, PartInfo, PayloadExpectations, UploadPartCopyInput, UploadPartInput } from './types.js';
 import { readUpload, requireInitiatedUpload } from './upload-records.js';
+import { readCopySource } from './versioning.js';
 import { validateKey, validatePartNumber } from './validation.js';
 
 /** Checksums every part of this upload gets, whatever the client sends. */
@@ -116,10 +117,8 @@ export async function uploadPartCopy(ctx: EngineContext, input: UploadPartCopyIn
   validatePartNumber(input.partNumber, ctx.limits);
 
   const { source } = input;
-  await requireBucket(ctx, source.bucket);
-  validateKey(source.key, ctx.limits);
-  const object = await readJson<ObjectRecord>(ctx.store, recordKeys.object(source.bucket, source.key));
-  if (!object) throw new NoSuchKeyError(source.key);
+  // The current version, or the one `x-amz-copy-source` `?versionId=` names (versioning.ts).
+  const object = { value: await readCopySource(ctx, source) };
   checkReadConditions(
     input.sourceConditions,
     { etag: object.value.etag, lastModified: new Date(object.value.lastModified) },

@@ -23,6 +23,45 @@ export class NoSuchKeyError extends S3Error {
   }
 }
 
+/**
+ * GET/HEAD of a key whose current version is a delete marker: 404 NoSuchKey with
+ * `x-amz-delete-marker: true` and the marker's version id
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
+ */
+export class DeleteMarkerIsCurrentError extends NoSuchKeyError {
+  constructor(key: string, readonly versionId: string, readonly lastModified: Date) {
+    super(key);
+  }
+
+  /** Headers the error response carries (the S3 front end sets them). */
+  get responseHeaders(): Readonly<Record<string, string>> {
+    return { 'x-amz-delete-marker': 'true', 'x-amz-version-id': this.versionId };
+  }
+}
+
+/** GET/HEAD naming a delete marker by versionId: 405 MethodNotAllowed (AWS GetObject docs). */
+export class DeleteMarkerVersionError extends S3Error {
+  constructor(readonly versionId: string, readonly lastModified: Date) {
+    super('MethodNotAllowed', undefined, { Method: 'GET', ResourceType: 'DeleteMarker' });
+  }
+
+  get responseHeaders(): Readonly<Record<string, string>> {
+    return { 'x-amz-delete-marker': 'true', 'x-amz-version-id': this.versionId, 'Last-Modified': this.lastModified.toUTCString() };
+  }
+}
+
+export class NoSuchVersionError extends S3Error {
+  constructor(readonly key: string, readonly versionId: string) {
+    super('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+  }
+}
+
+export class InvalidVersionIdError extends S3Error {
+  constructor(versionId: string) {
+    super('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: versionId });
+  }
+}
+
 export class NoSuchLifecycleConfigurationError extends S3Error {
   constructor(readonly bucket: string) {
     super('NoSuchLifecycleConfiguration', undefined, { BucketName: bucket });

@@ -8,7 +8,7 @@ import { respondWithKeepAlive } from '../keep-alive-response.js';
 import { quoteEtag } from '../response.js';
 import { s3UriEncode } from '../sigv4.js';
 import { childElements, childText, parseXmlDocument, resultDocument } from '../xml.js';
-import { uploadRefOf } from './shared.js';
+import { setVersionIdHeader, uploadRefOf } from './shared.js';
 
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 
@@ -67,6 +67,10 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
     checksumType: parseChecksumType(headerOf(ctx, 'x-amz-checksum-type')),
     objectSize: objectSizeHeader === undefined ? undefined : Number(objectSizeHeader),
     conditions: ifMatch === undefined && ifNoneMatch === undefined ? undefined : { ifMatch, ifNoneMatch },
+  }).then((result) => {
+    // A Complete answered with keep-alive whitespace has sent its headers already (no version header then).
+    setVersionIdHeader(ctx, result.versionId);
+    return result;
   }).then((result) => resultDocument('CompleteMultipartUploadResult', [
     ['Location', locationOf(ctx, result.bucket, result.key)],
     ['Bucket', result.bucket],

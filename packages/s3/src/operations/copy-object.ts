@@ -5,7 +5,7 @@ import { bucketOf, headerOf, keyOf } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { quoteEtag, sendXml, xmlDate } from '../response.js';
 import { resultDocument } from '../xml.js';
-import { copySourceOf } from './shared.js';
+import { copySourceOf, setVersionIdHeader } from './shared.js';
 
 export async function copyObject(ctx: RequestContext): Promise<void> {
   const directive = headerOf(ctx, 'x-amz-metadata-directive')?.toUpperCase() ?? 'COPY';
@@ -20,6 +20,8 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
     metadataDirective: directive,
     attributes: directive === 'REPLACE' ? objectAttributesFrom(ctx) : undefined,
   });
+  setVersionIdHeader(ctx, result.versionId);
+  if (result.sourceVersionId !== undefined) ctx.res.setHeader('x-amz-copy-source-version-id', result.sourceVersionId);
   sendXml(ctx.res, 200, resultDocument('CopyObjectResult', [
     ['ETag', quoteEtag(result.etag)],
     ['LastModified', xmlDate(result.lastModified)],

@@ -4,6 +4,7 @@ import type { RequestContext } from '../request-context.js';
 import { readSmallBody } from '../request-body.js';
 import { sendXml } from '../response.js';
 import { childElements, childText, parseXmlDocument, resultDocument } from '../xml.js';
+import type { XmlChild } from '../xml.js';
 
 const MAX_KEYS = 1000;
 
@@ -15,15 +16,32 @@ export async function deleteObjects(ctx: RequestContext): Promise<void> {
   if (objects.length === 0 || objects.length > MAX_KEYS) {
     throw new S3Error('MalformedXML', undefined, {}, { cause: new Error('1 to 1000 objects are required') });
   }
-  const keys = objects.map((o) => {
+  const entries = objects.map((o) => {
     const key = childText(o, 'Key');
     if (key === undefined) throw new S3Error('MalformedXML', undefined, {}, { cause: new Error('Object without Key') });
-    return key;
+    const versionId = childText(o, 'VersionId');
+    return versionId === undefined ? { key } : { key, versionId };
   });
   const quiet = childText(root, 'Quiet')?.trim().toLowerCase() === 'true';
-  const result = await ctx.engine.deleteObjects(bucketOf(ctx), keys);
+  const result = await ctx.engine.deleteObjects(bucketOf(ctx), entries);
+  // Deleted: VersionId when the request named one; DeleteMarker + DeleteMarkerVersionId when a
+  // marker was created or removed (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeletedObject.html).
+  let next = 0;
+  const deleted = result.deleted.map((key, i): XmlChild => {
+    while (next < entries.length && entries[next]!.key !== key) next++;
+    const requested = entries[next++]?.versionId;
+    const outcome = result.deletedVersions?.[i];
+    return ['Deleted', [
+      ['Key', key],
+      requested === undefined ? undefined : ['VersionId', requested],
+      outcome?.deleteMarker ? ['DeleteMarker', true] : undefined,
+      outcome?.deleteMarker && outcome.versionId !== undefined ? ['DeleteMarkerVersionId', outcome.versionId] : undefined,
+    ]];
+  });
   sendXml(ctx.res, 200, resultDocument('DeleteResult', [
-    ...(quiet ? [] : result.deleted.map((key) => ['Deleted', [['Key', key]]] as const)),
-    ...result.errors.map((e) => ['Error', [['Key', e.key], ['Code', e.code], ['Message', e.message]]] as const),
+    ...(quiet ? [] : deleted),
+    ...result.errors.map((e): XmlChild => ['Error', [
+      ['Key', e.key], e.versionId === undefined ? undefined : ['VersionId', e.versionId], ['Code', e.code], ['Message', e.message],
+    ]]),
   ]));
 }

@@ -1,10 +1,10 @@
 import { S3Error } from '@mpu/core';
 import { checksumElementName } from '../object-headers.js';
-import { bucketOf, headerOf, keyOf } from '../request-context.js';
+import { bucketOf, headerOf, keyOf, queryParam } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { httpDate, sendXml } from '../response.js';
 import { resultDocument } from '../xml.js';
-import { checksumElements } from './shared.js';
+import { checksumElements, setVersionIdHeader } from './shared.js';
 
 const ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
 
@@ -22,12 +22,15 @@ export async function getObjectAttributes(ctx: RequestContext): Promise<void> {
     throw new S3Error('InvalidArgument', 'Invalid attribute name specified.', { ArgumentName: 'x-amz-object-attributes' });
   }
   const want = new Set(requested);
+  const versionId = queryParam(ctx, 'versionId');
   const result = await ctx.engine.getObjectAttributes({
     bucket: bucketOf(ctx),
     key: keyOf(ctx),
     maxParts: headerInt(ctx, 'x-amz-max-parts'),
     partNumberMarker: headerInt(ctx, 'x-amz-part-number-marker'),
+    ...(versionId !== undefined ? { versionId } : {}),
   });
+  setVersionIdHeader(ctx, result.object.versionId);
   const { object, parts } = result;
   ctx.res.setHeader('Last-Modified', httpDate(object.lastModified));
   const checksum = object.checksum;

@@ -8,7 +8,7 @@ import { readConditionsFrom } from '../read-conditions.js';
 import { bucketOf, headerOf, keyOf, queryParam } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { sendEmpty } from '../response.js';
-import { partNumberOf } from './shared.js';
+import { partNumberOf, setVersionIdHeader } from './shared.js';
 
 /**
  * GetObject and HeadObject (§7): Range and `?partNumber=` reads answer 206 with
@@ -21,13 +21,18 @@ function readInput(ctx: RequestContext) {
   if (partNumber !== undefined && headerOf(ctx, 'range') !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   }
-  return { bucket: bucketOf(ctx), key: keyOf(ctx), range, partNumber, conditions: readConditionsFrom(ctx) };
+  const versionId = queryParam(ctx, 'versionId');
+  return {
+    bucket: bucketOf(ctx), key: keyOf(ctx), range, partNumber, conditions: readConditionsFrom(ctx),
+    ...(versionId !== undefined ? { versionId } : {}),
+  };
 }
 
 function writeHeaders(ctx: RequestContext, result: HeadObjectResult, partNumber: number | undefined, rangeRequested: boolean): number {
   const { res } = ctx;
   const { object, range } = result;
   setObjectHeaders(ctx, object);
+  setVersionIdHeader(ctx, object.versionId);
   if (partNumber !== undefined && object.partsCount !== undefined) res.setHeader('x-amz-mp-parts-count', object.partsCount);
   if (headerOf(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !rangeRequested) {
     setChecksumHeaders(res, partNumber !== undefined ? result.partChecksum ?? (object.partsCount === undefined ? object.checksum : undefined) : object.checksum);

@@ -11,15 +11,18 @@ import { deleteBucket } from './delete-bucket.js';
 import { deleteObject } from './delete-object.js';
 import { deleteObjects } from './delete-objects.js';
 import { getBucketLocation } from './get-bucket-location.js';
+import { getBucketVersioning } from './get-bucket-versioning.js';
 import { getObject, headObject } from './get-object.js';
 import { getObjectAttributes } from './get-object-attributes.js';
 import { headBucket } from './head-bucket.js';
 import { listBuckets } from './list-buckets.js';
 import { listMultipartUploads } from './list-multipart-uploads.js';
 import { listObjectsV1 } from './list-objects-v1.js';
+import { listObjectVersions } from './list-object-versions.js';
 import { listObjectsV2 } from './list-objects-v2.js';
 import { listParts } from './list-parts.js';
 import { postObject } from './post-object.js';
+import { putBucketVersioning } from './put-bucket-versioning.js';
 import { putObject } from './put-object.js';
 import { uploadPart } from './upload-part.js';
 import { uploadPartCopy } from './upload-part-copy.js';
@@ -56,4 +59,7 @@ export const OPERATIONS: Readonly<Record<OperationName, Operation>> = {
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
+  PutBucketVersioning: putBucketVersioning,
+  GetBucketVersioning: getBucketVersioning,
+  ListObjectVersions: listObjectVersions,
 };

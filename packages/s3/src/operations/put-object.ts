@@ -4,6 +4,7 @@ import { bucketOf, headerOf, keyOf } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { openPayload } from '../request-body.js';
 import { quoteEtag, sendEmpty } from '../response.js';
+import { setVersionIdHeader } from './shared.js';
 
 export async function putObject(ctx: RequestContext): Promise<void> {
   const attributes = objectAttributesFrom(ctx);
@@ -20,6 +21,7 @@ export async function putObject(ctx: RequestContext): Promise<void> {
     signal: ctx.signal,
   });
   ctx.res.setHeader('ETag', quoteEtag(normalizeEtag(result.etag)));
+  setVersionIdHeader(ctx, result.versionId);
   setChecksumHeaders(ctx.res, result.checksum);
   sendEmpty(ctx.res, 200);
 }

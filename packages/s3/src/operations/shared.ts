@@ -76,15 +76,14 @@ export function setAbortHeaders(ctx: RequestContext, upload: UploadInfo): void {
 }
 
 /** `x-amz-copy-source: [/]bucket/url-encoded-key[?versionId=V]`, decoded exactly once. */
-export function copySourceOf(ctx: Pick<RequestContext, 'req'>): { bucket: string; key: string } {
+export function copySourceOf(ctx: Pick<RequestContext, 'req'>): { bucket: string; key: string; versionId?: string } {
   const raw = headerOf(ctx, 'x-amz-copy-source') ?? '';
   const question = raw.indexOf('?');
   const path = question === -1 ? raw : raw.slice(0, question);
+  let versionId: string | undefined;
   if (question !== -1) {
-    const version = raw.slice(question + 1);
-    if (version !== 'versionId=null' && version.startsWith('versionId=')) {
-      throw new S3Error('NotImplemented', 'Copying a specific object version is not implemented', { Header: 'x-amz-copy-source' });
-    }
+    const query = raw.slice(question + 1);
+    if (query.startsWith('versionId=')) versionId = percentDecode(query.slice('versionId='.length));
   }
   const trimmed = path.startsWith('/') ? path.slice(1) : path;
   const slash = trimmed.indexOf('/');
@@ -94,5 +93,14 @@ export function copySourceOf(ctx: Pick<RequestContext, 'req'>): { bucket: string
       ArgumentValue: raw,
     });
   }
-  return { bucket: percentDecode(trimmed.slice(0, slash)), key: percentDecode(trimmed.slice(slash + 1)) };
+  return {
+    bucket: percentDecode(trimmed.slice(0, slash)),
+    key: percentDecode(trimmed.slice(slash + 1)),
+    ...(versionId !== undefined ? { versionId } : {}),
+  };
+}
+
+/** `x-amz-version-id` on responses that name a version (absent in never-versioned buckets). */
+export function setVersionIdHeader(ctx: RequestContext, versionId: string | undefined): void {
+  if (versionId !== undefined && !ctx.res.headersSent) ctx.res.setHeader('x-amz-version-id', versionId);
 }

@@ -11,12 +11,15 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
   const ref = uploadRefOf(ctx);
   const partNumber = partNumberOf(ctx);
   const range = parseCopySourceRange(headerOf(ctx, 'x-amz-copy-source-range'));
+  const source = copySourceOf(ctx);
   const part = await ctx.engine.uploadPartCopy({
     ...ref,
     partNumber,
-    source: { ...copySourceOf(ctx), range },
+    source: { ...source, range },
     sourceConditions: readConditionsFrom(ctx, 'x-amz-copy-source-'),
   });
+  // The version the request named (the engine read exactly that one).
+  if (source.versionId !== undefined) ctx.res.setHeader('x-amz-copy-source-version-id', source.versionId);
   sendXml(ctx.res, 200, resultDocument('CopyPartResult', [
     ['ETag', quoteEtag(part.etag)],
     ['LastModified', xmlDate(part.lastModified)],
