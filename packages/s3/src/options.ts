@@ -1,4 +1,5 @@
-import type { Engine } from '@mpu/core';
+import type { Engine, Owner } from '@mpu/core';
+import { hasSingleOwner, toOwnerLookup } from './credentials.js';
 import type { CredentialsOption } from './credentials.js';
 import type { ProtectionLimitsOptions } from './protection-limits.js';
 
@@ -36,7 +37,11 @@ export interface S3HandlerOptions {
    * clients send `auto`). With a list, other regions get AuthorizationHeaderMalformed.
    */
   readonly region?: string | readonly string[];
-  /** Serve unauthenticated requests (no Authorization header, no presign query). Default false. */
+  /**
+   * Serve every unauthenticated request (no Authorization header, no presign query) as if it
+   * were signed. Default false: an unsigned request acts as the anonymous principal and is
+   * allowed only where an ACL grants AllUsers the permission (access-check.ts).
+   */
   readonly allowAnonymous?: boolean;
   /** Virtual-host addressing: with `localhost`, Host `bucket.localhost:9000` names `bucket`. */
   readonly baseDomain?: string;
@@ -74,6 +79,10 @@ export interface ResolvedOptions {
   readonly bodyIdleTimeoutMs: number;
   readonly serverName: string;
   readonly completeKeepAliveMs: number;
+  /** Access key id → the owner it acts as (credentials.ts). */
+  readonly ownerOf: (accessKeyId: string) => Owner;
+  /** Every credential acts as one owner: authenticated requests skip ACL checks. */
+  readonly singleOwner: boolean;
 }
 
 /**
@@ -99,5 +108,7 @@ export function resolveOptions(options: S3HandlerOptions): ResolvedOptions {
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? 120_000,
     serverName: options.serverName ?? 'mpu',
     completeKeepAliveMs: options.completeKeepAliveMs ?? 10_000,
+    ownerOf: toOwnerLookup(options.credentials),
+    singleOwner: hasSingleOwner(options.credentials),
   };
 }

@@ -8,7 +8,11 @@ export type OperationName =
   | 'DeleteObjects'
   | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAttributes'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload'
-  | 'AbortMultipartUpload' | 'ListParts';
+  | 'AbortMultipartUpload' | 'ListParts'
+  | 'GetBucketAcl' | 'PutBucketAcl' | 'GetObjectAcl' | 'PutObjectAcl'
+  | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
+  | 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging'
+  | 'GetBucketOwnershipControls' | 'PutBucketOwnershipControls' | 'DeleteBucketOwnershipControls';
 
 /** What the router needs to know about a request. */
 export interface RouteInput {
@@ -26,10 +30,10 @@ export interface RouteInput {
  * silently different operation (e.g. `PUT ?acl` must not overwrite the object).
  */
 const UNSUPPORTED_SUBRESOURCES = [
-  'accelerate', 'acl', 'analytics', 'cors', 'encryption', 'intelligent-tiering', 'inventory',
+  'accelerate', 'analytics', 'cors', 'encryption', 'intelligent-tiering', 'inventory',
   'legal-hold', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
-  'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
-  'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent',
+  'policy', 'policyStatus', 'publicAccessBlock', 'replication',
+  'requestPayment', 'restore', 'retention', 'select', 'session', 'torrent',
   'versioning', 'versionId', 'versions', 'website', 'renameObject',
 ] as const;
 
@@ -58,6 +62,9 @@ export function routeRequest(input: RouteInput): OperationName {
 function routeBucket(method: string, query: ReadonlySet<string>): OperationName {
   switch (method) {
     case 'GET':
+      if (query.has('acl')) return 'GetBucketAcl';
+      if (query.has('tagging')) return 'GetBucketTagging';
+      if (query.has('ownershipControls')) return 'GetBucketOwnershipControls';
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('location')) return 'GetBucketLocation';
@@ -66,9 +73,16 @@ function routeBucket(method: string, query: ReadonlySet<string>): OperationName 
     case 'HEAD':
       return 'HeadBucket';
     case 'PUT':
+      if (query.has('acl')) return 'PutBucketAcl';
+      if (query.has('tagging')) return 'PutBucketTagging';
+      if (query.has('ownershipControls')) return 'PutBucketOwnershipControls';
       if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
       return 'CreateBucket';
     case 'DELETE':
+      // Never fall through to DeleteBucket for a sub-resource S3 has no DELETE for.
+      if (query.has('acl')) throw methodNotAllowed(method, 'BUCKET');
+      if (query.has('tagging')) return 'DeleteBucketTagging';
+      if (query.has('ownershipControls')) return 'DeleteBucketOwnershipControls';
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       return 'DeleteBucket';
     case 'POST':
@@ -80,8 +94,11 @@ function routeBucket(method: string, query: ReadonlySet<string>): OperationName 
 }
 
 function routeObject({ method, query, copySource }: RouteInput): OperationName {
+  if (query.has('ownershipControls')) throw notImplemented('The ?ownershipControls sub-resource on an object');
   switch (method) {
     case 'PUT':
+      if (query.has('acl')) return 'PutObjectAcl';
+      if (query.has('tagging')) return 'PutObjectTagging';
       if (query.has('partNumber') && query.has('uploadId')) return copySource ? 'UploadPartCopy' : 'UploadPart';
       if (query.has('partNumber')) {
         throw new S3Error('InvalidArgument', 'This operation does not accept partNumber without uploadId', {
@@ -95,12 +112,16 @@ function routeObject({ method, query, copySource }: RouteInput): OperationName {
       }
       return copySource ? 'CopyObject' : 'PutObject';
     case 'GET':
+      if (query.has('acl')) return 'GetObjectAcl';
+      if (query.has('tagging')) return 'GetObjectTagging';
       if (query.has('uploadId')) return 'ListParts';
       if (query.has('attributes')) return 'GetObjectAttributes';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
     case 'DELETE':
+      if (query.has('acl')) throw methodNotAllowed(method, 'OBJECT');
+      if (query.has('tagging')) return 'DeleteObjectTagging';
       if (query.has('uploadId')) return 'AbortMultipartUpload';
       return 'DeleteObject';
     case 'POST':

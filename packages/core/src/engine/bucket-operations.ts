@@ -1,16 +1,26 @@
 import { BucketAlreadyOwnedByYouError, BucketNotEmptyError, NoSuchLifecycleConfigurationError } from '../errors/s3-errors.js';
 import { type EngineContext, readJson, requireBucket, tryWriteJson } from './engine-context.js';
 import { type BucketRecord, type UploadRecord, decodeRecord, recordKeys } from './records.js';
-import type { BucketInfo, LifecycleRule } from './types.js';
+import { assertAclsEnabled, resolveAcl } from './acl.js';
+import type { BucketInfo, CreateBucketOptions, LifecycleRule } from './types.js';
 import { validateBucketName } from './validation.js';
 
 function bucketInfo(record: BucketRecord): BucketInfo {
-  return { name: record.name, created: new Date(record.created) };
+  return { name: record.name, created: new Date(record.created), ...(record.owner ? { owner: record.owner } : {}) };
 }
 
-export async function createBucket(ctx: EngineContext, name: string): Promise<BucketInfo> {
+export async function createBucket(ctx: EngineContext, name: string, options: CreateBucketOptions = {}): Promise<BucketInfo> {
   validateBucketName(name);
-  const record: BucketRecord = { name, created: ctx.now().toISOString() };
+  const owner = options.owner ?? ctx.owner;
+  assertAclsEnabled(options.ownership, options.acl);
+  const acl = options.acl && options.ownership !== 'BucketOwnerEnforced' ? resolveAcl(options.acl, owner) : undefined;
+  const record: BucketRecord = {
+    name,
+    created: ctx.now().toISOString(),
+    owner,
+    ...(acl ? { acl } : {}),
+    ...(options.ownership ? { ownership: options.ownership } : {}),
+  };
   const written = await tryWriteJson(ctx.store, recordKeys.bucket(name), record, { ifAbsent: true });
   if (written === undefined) throw new BucketAlreadyOwnedByYouError(name);
   return bucketInfo(record);
@@ -50,7 +60,7 @@ export async function listBuckets(ctx: EngineContext): Promise<BucketInfo[]> {
 }
 
 /** Read-modify-write of the bucket record by CAS, retried when another writer got there first. */
-async function updateBucket(ctx: EngineContext, name: string, update: (record: BucketRecord) => BucketRecord): Promise<void> {
+export async function updateBucket(ctx: EngineContext, name: string, update: (record: BucketRecord) => BucketRecord): Promise<void> {
   for (;;) {
     const current = await requireBucket(ctx, name);
     const written = await tryWriteJson(ctx.store, recordKeys.bucket(name), update(current.value), { ifVersion: current.version });

@@ -275,6 +275,8 @@ export async function finishCompletion(ctx: EngineContext, start: Versioned<Uplo
       ...(plan.checksum ? { checksum: plan.checksum } : {}),
       parts: plan.parts.map(({ partNumber, size, md5, checksums }) => ({ partNumber, size, md5, checksums })),
       uploadId: upload.uploadId,
+      owner: upload.objectOwner ?? upload.owner,
+      ...(upload.acl ? { acl: upload.acl } : {}),
     };
     let outcome;
     try {

@@ -6,6 +6,10 @@ import type {
   ListPartsInput, ListPartsResult, PartInfo, PutObjectInput, PutObjectResult, UploadInfo,
   UploadPartCopyInput, UploadPartInput, UploadRef,
 } from './types.js';
+import type { AccessControlPolicy, AclRequest, ObjectOwnership } from './acl.js';
+import type { BucketAccess, ObjectAccess } from './access-control.js';
+import type { Tag } from './tagging.js';
+import type { CreateBucketOptions } from './types.js';
 
 /**
  * The S3 multipart contract as function calls. `MultipartEngine` implements it; the S3 front
@@ -14,7 +18,7 @@ import type {
  */
 export interface Engine {
   // buckets
-  createBucket(name: string): Promise<BucketInfo>;
+  createBucket(name: string, options?: CreateBucketOptions): Promise<BucketInfo>;
   deleteBucket(name: string): Promise<void>;
   headBucket(name: string): Promise<BucketInfo>;
   listBuckets(): Promise<readonly BucketInfo[]>;
@@ -22,6 +26,24 @@ export interface Engine {
   /** NoSuchLifecycleConfiguration when none is set. */
   getBucketLifecycle(bucket: string): Promise<readonly LifecycleRule[]>;
   deleteBucketLifecycle(bucket: string): Promise<void>;
+  /** NoSuchTagSet when none is set. */
+  getBucketTagging(bucket: string): Promise<readonly Tag[]>;
+  putBucketTagging(bucket: string, tags: readonly Tag[]): Promise<void>;
+  deleteBucketTagging(bucket: string): Promise<void>;
+  /** OwnershipControlsNotFoundError when none is set (the bucket then behaves as ObjectWriter). */
+  getBucketOwnershipControls(bucket: string): Promise<ObjectOwnership>;
+  putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership): Promise<void>;
+  deleteBucketOwnershipControls(bucket: string): Promise<void>;
+
+  // access control (acl.ts, access-control.ts)
+  getBucketAcl(bucket: string): Promise<AccessControlPolicy>;
+  putBucketAcl(bucket: string, acl: AclRequest): Promise<void>;
+  getObjectAcl(bucket: string, key: string): Promise<AccessControlPolicy>;
+  putObjectAcl(bucket: string, key: string, acl: AclRequest): Promise<void>;
+  /** Owner, grants and ownership of a bucket, for access checks (`allowsAccess`). */
+  getBucketAccess(bucket: string): Promise<BucketAccess>;
+  /** Owner and grants of an object; undefined when it does not exist. */
+  getObjectAccess(bucket: string, key: string): Promise<ObjectAccess | undefined>;
 
   // multipart
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo>;
@@ -46,6 +68,9 @@ export interface Engine {
   deleteObjects(bucket: string, keys: readonly string[]): Promise<DeleteObjectsResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
   getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult>;
+  getObjectTagging(bucket: string, key: string): Promise<readonly Tag[]>;
+  putObjectTagging(bucket: string, key: string, tags: readonly Tag[]): Promise<void>;
+  deleteObjectTagging(bucket: string, key: string): Promise<void>;
 
   close(): Promise<void>;
 }

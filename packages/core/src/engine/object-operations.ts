@@ -9,7 +9,9 @@ import { commonPrefixOf, compareKeys } from './key-order.js';
 import { publishNewObject } from './publish-object.js';
 import { resolveRange } from './ranges.js';
 import { type ObjectRecord, type StoredAttributes, decodeRecord, recordKeys } from './records.js';
+import { newObjectAccess } from './access-control.js';
 import { type StagedPayload, stagePayload } from './staged-payload.js';
+import { normalizeObjectTagging, storedTags } from './tagging.js';
 import type {
   ChecksumAlgorithm, CopyObjectInput, CopyObjectResult, DeleteObjectsResult, GetObjectAttributesInput,
   GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, ListObjectsInput,
@@ -19,7 +21,8 @@ import type {
 import { resolveMarker, resolvePageSize, validateKey, validateMetadata, validateStorageClass } from './validation.js';
 
 export function objectInfo(record: ObjectRecord): ObjectInfo {
-  const { metadata, storageClass, tagging: _tagging, ...headers } = record.attributes;
+  const { metadata, storageClass, tagging, ...headers } = record.attributes;
+  const tagCount = storedTags(tagging).length;
   return {
     ...headers,
     bucket: record.bucket,
@@ -31,6 +34,8 @@ export function objectInfo(record: ObjectRecord): ObjectInfo {
     storageClass,
     ...(record.checksum ? { checksum: record.checksum } : {}),
     ...(record.parts ? { partsCount: record.parts.length } : {}),
+    ...(record.owner ? { owner: record.owner } : {}),
+    ...(tagCount > 0 ? { tagCount } : {}),
   };
 }
 
@@ -38,9 +43,11 @@ function storedAttributes(input: ObjectAttributesInput, ctx: EngineContext): Sto
   validateMetadata(input.metadata, ctx.limits);
   const storageClass = validateStorageClass(input.storageClass);
   const attributes: Record<string, unknown> = { metadata: { ...(input.metadata ?? {}) }, storageClass };
-  for (const name of ['contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires', 'tagging'] as const) {
+  for (const name of ['contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires'] as const) {
     if (input[name] !== undefined) attributes[name] = input[name];
   }
+  const tagging = normalizeObjectTagging(input.tagging);
+  if (tagging !== undefined) attributes['tagging'] = tagging;
   return attributes as unknown as StoredAttributes;
 }
 
@@ -107,9 +114,10 @@ function singleObjectRecord(
 }
 
 export async function putObject(ctx: EngineContext, input: PutObjectInput): Promise<PutObjectResult> {
-  await requireBucket(ctx, input.bucket);
+  const bucket = await requireBucket(ctx, input.bucket);
   validateKey(input.key, ctx.limits);
   const attributes = storedAttributes(input, ctx);
+  const access = newObjectAccess(ctx, bucket.value, input.owner, input.acl);
   // Conditions are checked before the body is read (fail fast) and again at publish.
   let validated: Versioned<ObjectRecord> | null | undefined;
   if (input.conditions) {
@@ -124,7 +132,7 @@ export async function putObject(ctx: EngineContext, input: PutObjectInput): Prom
     ...(input.expect ? { expect: input.expect } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
-  const record = singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm);
+  const record = { ...singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), ...access };
   await publishNewObject(ctx, record, input.conditions, input.conditions ? validated : undefined);
   return { etag: record.etag, size: record.size, ...(record.checksum ? { checksum: record.checksum } : {}) };
 }
@@ -184,8 +192,9 @@ export async function getObject(ctx: EngineContext, input: GetObjectInput): Prom
 }
 
 export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Promise<CopyObjectResult> {
-  await requireBucket(ctx, input.bucket);
+  const bucket = await requireBucket(ctx, input.bucket);
   validateKey(input.key, ctx.limits);
+  const access = newObjectAccess(ctx, bucket.value, input.owner, input.acl);
   const { value: source } = await requireObject(ctx, input.source.bucket, input.source.key);
   checkReadConditions(
     input.sourceConditions,
@@ -201,7 +210,10 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
   if (source.size > ctx.limits.maxPutObjectSize) {
     throw new InvalidRequestError(`The specified copy source is larger than the maximum allowable size for a copy source: ${ctx.limits.maxPutObjectSize}`);
   }
-  const attributes = replace ? storedAttributes(input.attributes ?? {}, ctx) : source.attributes;
+  const { tagging: _tagging, ...copied } = replace ? storedAttributes(input.attributes ?? {}, ctx) : source.attributes;
+  // x-amz-tagging-directive is independent of the metadata directive (default COPY).
+  const tagging = input.taggingDirective === 'REPLACE' ? normalizeObjectTagging(input.tagging) : source.attributes.tagging;
+  const attributes: StoredAttributes = tagging === undefined ? copied : { ...copied, tagging };
   const checksumAlgorithm = source.checksum?.algorithm ?? ctx.defaultChecksum;
   const { handle, staged } = await writeObjectData(ctx, {
     body: ctx.store.read(source.handle),
@@ -209,7 +221,7 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
     maxSize: ctx.limits.maxPutObjectSize,
     algorithms: checksumAlgorithm ? [checksumAlgorithm] : [],
   });
-  const record = singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm);
+  const record = { ...singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), ...access };
   await publishNewObject(ctx, record, undefined);
   return { etag: record.etag, lastModified: new Date(record.lastModified), ...(record.checksum ? { checksum: record.checksum } : {}) };
 }

@@ -1,6 +1,10 @@
 import type { RequestContext } from '../request-context.js';
 import type { OperationName } from '../router.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
+import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './access-control-lists.js';
+import { deleteBucketTagging, getBucketTagging, putBucketTagging } from './bucket-tagging.js';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './object-tagging.js';
+import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './ownership-controls.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './bucket-lifecycle.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
 import { copyObject } from './copy-object.js';
@@ -50,4 +54,17 @@ export const OPERATIONS: Readonly<Record<OperationName, Operation>> = {
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
+  GetBucketTagging: getBucketTagging,
+  PutBucketTagging: putBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
+  GetBucketOwnershipControls: getBucketOwnershipControls,
+  PutBucketOwnershipControls: putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: deleteBucketOwnershipControls,
 };
