@@ -49,6 +49,8 @@ describe('canned ACLs and grant evaluation', () => {
 describe('ACLs on buckets and objects', () => {
   it('records the owner; the default ACL is private; Get/PutBucketAcl round-trip', async () => {
     const { engine } = await aliceBucket();
+    await expectS3Error(engine.createBucket('bucket', { owner: bob }), 'BucketAlreadyExists', { BucketName: 'bucket' });
+    await expectS3Error(engine.createBucket('bucket', { owner: alice }), 'BucketAlreadyOwnedByYou');
     expect((await engine.headBucket('bucket')).owner).toEqual(alice);
     expect(await engine.getBucketAcl('bucket')).toEqual({ owner: alice, grants: cannedGrants('private', alice) });
     await engine.putBucketAcl('bucket', { canned: 'public-read' });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStore, MultipartEngine } from '@mpu/core';
+import { CountingStore, MemoryStore, MultipartEngine } from '@mpu/core';
 import { startS3Server } from '../src/index.js';
 import type { RunningS3Server } from '../src/index.js';
 import { ACCESS_KEY, SECRET_KEY, errorCode, send } from './signed-client.js';
@@ -109,5 +109,29 @@ describe('tagging requests on the wire', () => {
     expect((await send(endpoint, { method: 'GET', url: '/wire?ownershipControls' })).text).toContain(body);
     expect((await send(endpoint, { method: 'DELETE', url: '/wire?ownershipControls' })).status).toBe(204);
     expectError(await send(endpoint, { method: 'PUT', url: '/wire2', headers: { 'x-amz-object-ownership': 'Nope' } }), 400, 'InvalidArgument');
+  });
+});
+
+describe('cost of the access check', () => {
+  it('signed requests read no extra record when every credential is one owner; unsigned ones read bucket and object ACLs', async () => {
+    const store = new CountingStore(new MemoryStore());
+    const engine = new MultipartEngine({ store });
+    const counted = await startS3Server({ engine, credentials: [{ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }] });
+    try {
+      await send(counted.url, { method: 'PUT', url: '/cost' });
+      await send(counted.url, { method: 'PUT', url: '/cost/obj', body: 'x', headers: { 'x-amz-acl': 'public-read' } });
+      store.reset();
+      await engine.headObject({ bucket: 'cost', key: 'obj' });
+      const engineReads = store.snapshot().calls.readRecord;
+      store.reset();
+      expect((await send(counted.url, { method: 'HEAD', url: '/cost/obj' })).status).toBe(200);
+      expect(store.snapshot().calls.readRecord).toBe(engineReads);
+      store.reset();
+      expect((await fetch(`${counted.url}/cost/obj`, { method: 'HEAD' })).status).toBe(200);
+      // getBucketAccess (1) + getObjectAccess (bucket + object: 2) before the HEAD itself.
+      expect(store.snapshot().calls.readRecord).toBe(engineReads + 3);
+    } finally {
+      await counted.close();
+    }
   });
 });

@@ -40,6 +40,9 @@ describe('ACLs, owners, anonymous access, ownership controls and tagging with @a
     const r = result;
     // Owners per credential.
     expect(r.buckets).toEqual({ ID: 'alice-id', DisplayName: 'Alice' });
+    expect(r.aliceBuckets).toEqual(['acl-sdk']);
+    expect(r.bobBuckets).toEqual(['bob-only']);
+    expect(r.bobTakesAlicesName).toBe('409 BucketAlreadyExists');
     expect(r.objectAcl).toEqual({
       owner: { ID: 'alice-id', DisplayName: 'Alice' },
       grants: [

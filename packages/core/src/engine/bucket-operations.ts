@@ -1,3 +1,4 @@
+import { S3Error } from '../errors/s3-error.js';
 import { BucketAlreadyOwnedByYouError, BucketNotEmptyError, NoSuchLifecycleConfigurationError } from '../errors/s3-errors.js';
 import { type EngineContext, readJson, requireBucket, tryWriteJson } from './engine-context.js';
 import { type BucketRecord, type UploadRecord, decodeRecord, recordKeys } from './records.js';
@@ -22,7 +23,14 @@ export async function createBucket(ctx: EngineContext, name: string, options: Cr
     ...(options.ownership ? { ownership: options.ownership } : {}),
   };
   const written = await tryWriteJson(ctx.store, recordKeys.bucket(name), record, { ifAbsent: true });
-  if (written === undefined) throw new BucketAlreadyOwnedByYouError(name);
+  if (written === undefined) {
+    // The name is taken: by this owner (or before owners were recorded), or by another one.
+    const existing = await readJson<BucketRecord>(ctx.store, recordKeys.bucket(name));
+    if (existing?.value.owner !== undefined && existing.value.owner.id !== owner.id) {
+      throw new S3Error('BucketAlreadyExists', undefined, { BucketName: name });
+    }
+    throw new BucketAlreadyOwnedByYouError(name);
+  }
   return bucketInfo(record);
 }
 
