@@ -109,7 +109,16 @@ describe('ownership controls', () => {
     await expectS3Error(engine.createBucket('other', { owner: alice, ownership: 'BucketOwnerEnforced', acl: { canned: 'public-read' } }), 'AccessControlListNotSupported');
   });
 
-  it('BucketOwnerEnforced set after the fact makes existing public grants inert', async () => {
+  it('BucketOwnerEnforced is refused over a bucket ACL that grants others (InvalidBucketAclWithObjectOwnership)', async () => {
+    const { engine } = await aliceBucket({ acl: { canned: 'public-read' } });
+    await expectS3Error(engine.putBucketOwnershipControls('bucket', 'BucketOwnerEnforced'), 'InvalidBucketAclWithObjectOwnership', { BucketName: 'bucket' });
+    await expectS3Error(engine.getBucketOwnershipControls('bucket'), 'OwnershipControlsNotFoundError');
+    await engine.putBucketAcl('bucket', { canned: 'private' });
+    await engine.putBucketOwnershipControls('bucket', 'BucketOwnerEnforced');
+    expect(await engine.getBucketOwnershipControls('bucket')).toBe('BucketOwnerEnforced');
+  });
+
+  it('BucketOwnerEnforced set after the fact makes existing public object grants inert', async () => {
     const { engine } = await aliceBucket();
     await engine.putObject({ bucket: 'bucket', key: 'k', body: body('x'), owner: alice, acl: { canned: 'public-read' } });
     const before = await engine.getObjectAccess('bucket', 'k');

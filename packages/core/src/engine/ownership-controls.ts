@@ -15,8 +15,17 @@ export async function getBucketOwnershipControls(ctx: EngineContext, bucket: str
   return value.ownership;
 }
 
+/**
+ * Disabling ACLs on a bucket whose own ACL grants anyone but its owner is refused, as AWS
+ * does: the grants would silently stop working.
+ */
 export async function putBucketOwnershipControls(ctx: EngineContext, bucket: string, ownership: ObjectOwnership): Promise<void> {
-  await updateBucket(ctx, bucket, (record) => ({ ...record, ownership }));
+  await updateBucket(ctx, bucket, (record) => {
+    const owner = record.owner ?? ctx.owner;
+    const foreign = (record.acl ?? []).some((g) => g.grantee.type !== 'CanonicalUser' || g.grantee.id !== owner.id);
+    if (ownership === 'BucketOwnerEnforced' && foreign) throw new S3Error('InvalidBucketAclWithObjectOwnership', undefined, { BucketName: bucket });
+    return { ...record, ownership };
+  });
 }
 
 export async function deleteBucketOwnershipControls(ctx: EngineContext, bucket: string): Promise<void> {
