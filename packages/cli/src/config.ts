@@ -51,7 +51,14 @@ const customLimits = z.strictObject({
   maxPutObjectSize: limitValue, maxKeyBytes: limitValue, maxMetadataBytes: limitValue, maxListPage: limitValue,
 });
 
-const credential = z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) });
+/** `canonicalId` (or `id`) and `displayName` name the owner the key acts as; default: the key id. */
+const credential = z.strictObject({
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+  canonicalId: z.string().min(1).optional(),
+  id: z.string().min(1).optional(),
+  displayName: z.string().min(1).optional(),
+});
 
 export const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),

@@ -52,6 +52,19 @@ describe('config', () => {
     expect(() => overridesFromEnv({ MPU_PORT: '70000' })).toThrow(/MPU_PORT/);
   });
 
+  it('credentials may name the owner they act as (canonicalId or id, displayName); nothing else', () => {
+    const config = parseConfig({ credentials: [
+      { accessKeyId: 'a', secretAccessKey: 's', canonicalId: 'alice-id', displayName: 'Alice' },
+      { accessKeyId: 'b', secretAccessKey: 's', id: 'bob-id' },
+    ] });
+    expect(config.credentials).toEqual([
+      { accessKeyId: 'a', secretAccessKey: 's', canonicalId: 'alice-id', displayName: 'Alice' },
+      { accessKeyId: 'b', secretAccessKey: 's', id: 'bob-id' },
+    ]);
+    expect(() => parseConfig({ credentials: [{ accessKeyId: 'a', secretAccessKey: 's', canonicalId: '' }] })).toThrow(/canonicalId/);
+    expect(() => parseConfig({ credentials: [{ accessKeyId: 'a', secretAccessKey: 's', owner: 'x' }] })).toThrow(/owner/);
+  });
+
   it('switching MPU_BACKEND to a cloud backend without its settings is a clear error', () => {
     expect(() => parseConfig({ backend: { type: 'gcs' } })).toThrow(/backend\.bucket/);
   });

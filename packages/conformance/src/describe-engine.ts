@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { accessTests } from './engine-access-tests.js';
 import { checksumTests } from './engine-checksum-tests.js';
 import { concurrencyTests } from './engine-concurrency-tests.js';
 import { lifecycleTests } from './engine-lifecycle-tests.js';
@@ -41,6 +42,7 @@ export function describeEngine(
     describe('lifecycle', () => lifecycleTests(context));
     describe('concurrency', () => concurrencyTests(context));
     describe('versioning', () => versioningTests(context));
+    describe('access control and tagging', () => accessTests(context));
     knownGapsAreReal(knownGaps, registered);
   });
 }

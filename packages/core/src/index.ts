@@ -32,3 +32,14 @@ export { withRetry } from './engine/with-retry.js';
 export type { RetryOptions } from './engine/with-retry.js';
 export { FaultyStore, FAULTABLE_METHODS, InjectedFaultError, seededRandom, type Fault, type FaultRates, type FaultableMethod, type FaultyStoreOptions, type InjectedFault } from './faulty-store.js';
 export { KeyedMutex } from './keyed-mutex.js';
+export {
+  ACL_PERMISSIONS, CANNED_ACLS, DEFAULT_OBJECT_OWNERSHIP, GROUP_URIS, OBJECT_OWNERSHIP_VALUES, cannedGrants, grantsOf,
+  isCannedAcl, isGranted, resolveAcl,
+} from './engine/acl.js';
+export type {
+  AccessControlPolicy, AccessPrincipal, AclPermission, AclRequest, CannedAcl, Grant, Grantee, ObjectOwnership,
+} from './engine/acl.js';
+export { allowsAccess } from './engine/access-control.js';
+export type { BucketAccess, ObjectAccess } from './engine/access-control.js';
+export { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, formatTaggingQuery, parseTaggingQuery, validateTags } from './engine/tagging.js';
+export type { Tag } from './engine/tagging.js';

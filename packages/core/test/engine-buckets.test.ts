@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_OWNER } from '@mpu/core';
 import { body, expectS3Error, makeEngine, recordKeysOf, TINY_LIMITS } from './engine-helpers.js';
 
 describe('buckets', () => {
   it('creates, heads, lists (name order) and deletes buckets', async () => {
     const { engine, clock } = makeEngine();
     const created = await engine.createBucket('zeta');
-    expect(created).toEqual({ name: 'zeta', created: clock.now });
+    expect(created).toEqual({ name: 'zeta', created: clock.now, owner: DEFAULT_OWNER });
     await engine.createBucket('alpha');
     expect((await engine.listBuckets()).buckets.map((bucket) => bucket.name)).toEqual(['alpha', 'zeta']);
     expect((await engine.headBucket('alpha')).name).toBe('alpha');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, NotModifiedError, checksumOf, encodeChecksum, toWireError } from '@mpu/core';
+import { DEFAULT_OWNER, MemoryStore, NotModifiedError, checksumOf, encodeChecksum, toWireError } from '@mpu/core';
 import { body, collect, expectS3Error, makeEngine, TINY_LIMITS } from './engine-helpers.js';
 
 async function setup(options: Parameters<typeof makeEngine>[0] = {}) {
@@ -29,6 +29,7 @@ describe('putObject / getObject / headObject', () => {
     expect(got.object).toEqual({
       bucket: 'bucket', key: 'dir/file.txt', etag: etagOf('hello world'), size: 11, lastModified: clock.now,
       metadata: { color: 'blue' }, storageClass: 'STANDARD_IA', contentType: 'text/plain', cacheControl: 'no-cache',
+      owner: DEFAULT_OWNER,
     });
     const head = await engine.headObject({ bucket: 'bucket', key: 'dir/file.txt' });
     expect(head).toEqual({ object: got.object });

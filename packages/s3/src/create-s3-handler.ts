@@ -20,6 +20,7 @@ import type { RequestContext } from './request-context.js';
 import { routeRequest } from './router.js';
 import type { OperationName } from './router.js';
 import { authenticate } from './sigv4.js';
+import { checkAccess } from './access-check.js';
 import type { SignedRequestView } from './sigv4.js';
 
 export type S3RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -125,7 +126,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
     const auth = routed === 'PostObject' ? { presigned: false, payload: { kind: 'unsigned' } } as const : await authenticate(view, {
       lookupSecret,
       regions: options.regions,
-      allowAnonymous: options.allowAnonymous,
       now: options.clock(),
       maxSkewMs: options.maxSkewMs,
     });
@@ -136,6 +136,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Resolv
       req, res, requestId, hostId, method, operation: routed, address, query, auth,
       engine: options.engine, options, lookupSecret, signal: controller.signal, bytesIn: 0, mountPath: url.mountPath,
     };
+    await checkAccess(ctx);
     await OPERATIONS[routed](ctx);
   } catch (error) {
     // A body the client is still sending (or holding back for 100-continue) would otherwise

@@ -93,6 +93,7 @@ export function setObjectHeaders(ctx: RequestContext, object: ObjectInfo): void 
   if (object.contentLanguage !== undefined) res.setHeader('Content-Language', object.contentLanguage);
   if (object.expires !== undefined) res.setHeader('Expires', object.expires);
   if (object.storageClass !== 'STANDARD') res.setHeader('x-amz-storage-class', object.storageClass);
+  if (object.tagCount !== undefined) res.setHeader('x-amz-tagging-count', object.tagCount);
   for (const [name, value] of Object.entries(object.metadata)) res.setHeader(`x-amz-meta-${name}`, metadataToHeader(value));
   for (const [param, headerName] of RESPONSE_OVERRIDES) {
     const value = ctx.query.find((p) => p.name === param)?.value;

@@ -1,5 +1,6 @@
-import { type Engine, stderrLogger } from '@mpu/core';
+import { type Engine, type Owner, stderrLogger } from '@mpu/core';
 import type { AuthorizeHook } from './authorize.js';
+import { hasSingleOwner, toOwnerLookup } from './credentials.js';
 import type { CredentialsOption } from './credentials.js';
 import { normalizeBasePath } from './mounted-url.js';
 import type { ProtectionLimitsOptions } from './protection-limits.js';
@@ -38,7 +39,11 @@ export interface S3HandlerOptions {
    * clients send `auto`). With a list, other regions get AuthorizationHeaderMalformed.
    */
   readonly region?: string | readonly string[];
-  /** Serve unauthenticated requests (no Authorization header, no presign query). Default false. */
+  /**
+   * Serve every unauthenticated request (no Authorization header, no presign query) as if it
+   * were signed. Default false: an unsigned request acts as the anonymous principal and is
+   * allowed only where an ACL grants AllUsers the permission (access-check.ts).
+   */
   readonly allowAnonymous?: boolean;
   /** Virtual-host addressing: with `localhost`, Host `bucket.localhost:9000` names `bucket`. */
   readonly baseDomain?: string;
@@ -93,6 +98,10 @@ export interface ResolvedOptions {
   readonly authorize?: AuthorizeHook;
   /** Normalised: `''` for the root, else `/path` without a trailing slash. */
   readonly basePath: string;
+  /** Access key id → the owner it acts as (credentials.ts). */
+  readonly ownerOf: (accessKeyId: string) => Owner;
+  /** Every credential acts as one owner: authenticated requests skip ACL checks. */
+  readonly singleOwner: boolean;
 }
 
 /**
@@ -120,5 +129,7 @@ export function resolveOptions(options: S3HandlerOptions): ResolvedOptions {
     completeKeepAliveMs: options.completeKeepAliveMs ?? 10_000,
     authorize: options.authorize,
     basePath: normalizeBasePath(options.basePath),
+    ownerOf: toOwnerLookup(options.credentials),
+    singleOwner: hasSingleOwner(options.credentials),
   };
 }

@@ -10,7 +10,11 @@ export type OperationName =
   | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAttributes'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload' | 'ListParts'
-  | 'PutBucketVersioning' | 'GetBucketVersioning' | 'ListObjectVersions';
+  | 'PutBucketVersioning' | 'GetBucketVersioning' | 'ListObjectVersions'
+  | 'GetBucketAcl' | 'PutBucketAcl' | 'GetObjectAcl' | 'PutObjectAcl'
+  | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
+  | 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging'
+  | 'GetBucketOwnershipControls' | 'PutBucketOwnershipControls' | 'DeleteBucketOwnershipControls';
 
 /** What the router needs to know about a request. */
 export interface RouteInput {
@@ -30,10 +34,10 @@ export interface RouteInput {
  * silently different operation (e.g. `PUT ?acl` must not overwrite the object).
  */
 const UNSUPPORTED_SUBRESOURCES = [
-  'accelerate', 'acl', 'analytics', 'encryption', 'intelligent-tiering', 'inventory',
+  'accelerate', 'analytics', 'encryption', 'intelligent-tiering', 'inventory',
   'legal-hold', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
-  'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
-  'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent',
+  'policy', 'policyStatus', 'publicAccessBlock', 'replication',
+  'requestPayment', 'restore', 'retention', 'select', 'session', 'torrent',
   'website', 'renameObject',
 ] as const;
 
@@ -62,6 +66,9 @@ export function routeRequest(input: RouteInput): OperationName {
 function routeBucket(method: string, query: ReadonlySet<string>, contentType: string | undefined): OperationName {
   switch (method) {
     case 'GET':
+      if (query.has('acl')) return 'GetBucketAcl';
+      if (query.has('tagging')) return 'GetBucketTagging';
+      if (query.has('ownershipControls')) return 'GetBucketOwnershipControls';
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('cors')) return 'GetBucketCors';
       if (query.has('versioning')) return 'GetBucketVersioning';
@@ -73,12 +80,19 @@ function routeBucket(method: string, query: ReadonlySet<string>, contentType: st
     case 'HEAD':
       return 'HeadBucket';
     case 'PUT':
+      if (query.has('acl')) return 'PutBucketAcl';
+      if (query.has('tagging')) return 'PutBucketTagging';
+      if (query.has('ownershipControls')) return 'PutBucketOwnershipControls';
       if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
       if (query.has('cors')) return 'PutBucketCors';
       if (query.has('versioning')) return 'PutBucketVersioning';
       return 'CreateBucket';
     case 'DELETE':
       if (query.has('versioning')) throw methodNotAllowed(method, 'BUCKET');
+      // Never fall through to DeleteBucket for a sub-resource S3 has no DELETE for.
+      if (query.has('acl')) throw methodNotAllowed(method, 'BUCKET');
+      if (query.has('tagging')) return 'DeleteBucketTagging';
+      if (query.has('ownershipControls')) return 'DeleteBucketOwnershipControls';
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       if (query.has('cors')) return 'DeleteBucketCors';
       return 'DeleteBucket';
@@ -97,8 +111,11 @@ function routeObject({ method, query, copySource }: RouteInput): OperationName {
   if (query.has('versionId') && (!['GET', 'HEAD', 'DELETE'].includes(method) || query.has('uploadId'))) {
     throw notImplemented('The ?versionId parameter on this operation');
   }
+  if (query.has('ownershipControls')) throw notImplemented('The ?ownershipControls sub-resource on an object');
   switch (method) {
     case 'PUT':
+      if (query.has('acl')) return 'PutObjectAcl';
+      if (query.has('tagging')) return 'PutObjectTagging';
       if (query.has('partNumber') && query.has('uploadId')) return copySource ? 'UploadPartCopy' : 'UploadPart';
       if (query.has('partNumber')) {
         throw new S3Error('InvalidArgument', 'This operation does not accept partNumber without uploadId', {
@@ -112,12 +129,16 @@ function routeObject({ method, query, copySource }: RouteInput): OperationName {
       }
       return copySource ? 'CopyObject' : 'PutObject';
     case 'GET':
+      if (query.has('acl')) return 'GetObjectAcl';
+      if (query.has('tagging')) return 'GetObjectTagging';
       if (query.has('uploadId')) return 'ListParts';
       if (query.has('attributes')) return 'GetObjectAttributes';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
     case 'DELETE':
+      if (query.has('acl')) throw methodNotAllowed(method, 'OBJECT');
+      if (query.has('tagging')) return 'DeleteObjectTagging';
       if (query.has('uploadId')) return 'AbortMultipartUpload';
       return 'DeleteObject';
     case 'POST':

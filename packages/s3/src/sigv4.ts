@@ -38,7 +38,7 @@ export interface ChunkSigningContext {
 }
 
 export interface AuthResult {
-  /** Undefined for anonymous requests. */
+  /** Undefined for anonymous requests (no Authorization header, no presign query). */
   readonly accessKeyId?: string;
   readonly presigned: boolean;
   readonly payload: PayloadMode;
@@ -61,7 +61,6 @@ export interface AuthOptions {
   readonly lookupSecret: SecretLookup;
   /** Accepted regions; undefined accepts any region named in the credential scope. */
   readonly regions?: readonly string[];
-  readonly allowAnonymous: boolean;
   readonly now: Date;
   readonly maxSkewMs: number;
 }
@@ -336,7 +335,10 @@ function checkSkew(requestTime: Date, options: AuthOptions): void {
 
 // ── entry points ─────────────────────────────────────────────────────────────────────────
 
-/** Authenticates a request (header or query form); throws the S3 error it deserves. */
+/**
+ * Authenticates a request (header or query form); throws the S3 error it deserves. A request
+ * with neither is the anonymous principal: what it may do is the access check's to decide.
+ */
 export async function authenticate(view: SignedRequestView, options: AuthOptions): Promise<AuthResult> {
   const authorization = header(view, 'authorization');
   if (authorization !== undefined) return authenticateHeader(view, authorization, options);
@@ -345,8 +347,7 @@ export async function authenticate(view: SignedRequestView, options: AuthOptions
   if (queryValue(view.query, 'AWSAccessKeyId') !== undefined) {
     throw new S3Error('NotImplemented', 'SigV2 query authentication is not supported; sign with SigV4 (boto3: Config(signature_version=\'s3v4\')).', { Header: 'AWSAccessKeyId' });
   }
-  if (options.allowAnonymous) return { presigned: false, payload: { kind: 'unsigned' } };
-  throw new S3Error('AccessDenied', 'Access Denied');
+  return { presigned: false, payload: { kind: 'unsigned' } };
 }
 
 async function authenticateHeader(view: SignedRequestView, authorization: string, options: AuthOptions): Promise<AuthResult> {

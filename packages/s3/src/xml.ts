@@ -36,8 +36,10 @@ export type XmlChild = readonly [string, string | number | boolean | readonly (X
 function render(child: XmlChild): string {
   if (child === undefined) return '';
   const [name, content] = child;
-  if (Array.isArray(content)) return `<${name}>${(content as readonly XmlChild[]).map(render).join('')}</${name}>`;
-  return `<${name}>${escapeXml(String(content))}</${name}>`;
+  // A name may carry attributes (`Grantee xsi:type="Group"`); the end tag is the bare name.
+  const end = name.split(' ', 1)[0];
+  if (Array.isArray(content)) return `<${name}>${(content as readonly XmlChild[]).map(render).join('')}</${end}>`;
+  return `<${name}>${escapeXml(String(content))}</${end}>`;
 }
 
 /** A whole result document whose root carries the S3 namespace. */

@@ -6,7 +6,6 @@ import { EMPTY_SHA256, TV_ACCESS_KEY, TV_DATE, TV_NOW, TV_SECRET, authorization,
 
 const options: AuthOptions = {
   lookupSecret: (id) => (id === TV_ACCESS_KEY ? TV_SECRET : undefined),
-  allowAnonymous: false,
   now: TV_NOW,
   maxSkewMs: 900_000,
 };
@@ -232,10 +231,12 @@ describe('SigV4 rejections', () => {
     expect((await rejection(tv5Get(TV5_GET_SIG, { authorization: 'AWS4-HMAC-SHA256 garbage' }))).code).toBe('AuthorizationHeaderMalformed');
   });
 
-  it('no auth → AccessDenied unless anonymous access is configured', async () => {
+  it('no auth → the anonymous principal (no access key id, unsigned payload); the access check decides', async () => {
     const view = viewOf('GET', '/b/k', { host: 'h' });
-    expect((await rejection(view)).code).toBe('AccessDenied');
-    expect((await authenticate(view, { ...options, allowAnonymous: true })).accessKeyId).toBeUndefined();
+    const result = await authenticate(view, options);
+    expect(result.accessKeyId).toBeUndefined();
+    expect(result.presigned).toBe(false);
+    expect(result.payload).toEqual({ kind: 'unsigned' });
   });
 
   it('a bogus x-amz-content-sha256 → InvalidArgument; missing → InvalidRequest; SigV4a → 501', async () => {

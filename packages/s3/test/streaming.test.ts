@@ -15,6 +15,8 @@ interface Observed {
 
 function countingEngine(observed: Observed[]): Engine {
   const engine: Partial<Engine> = {
+    // A private bucket owned by someone: unsigned requests get no grant from it.
+    getBucketAccess: async () => ({ owner: { id: 'owner', displayName: 'owner' }, ownership: 'ObjectWriter' }),
     async uploadPart(input: UploadPartInput): Promise<PartInfo> {
       const seen: Observed = { bytes: 0, aborted: false };
       observed.push(seen);
@@ -120,7 +122,7 @@ describe('streaming', () => {
     expect(logged).toContainEqual(info);
   });
 
-  it('a request refused by authentication is logged with the operation it attempted', async () => {
+  it('a request refused by the access check (unsigned, no grant) is logged with the operation it attempted', async () => {
     const url = new URL(server.url);
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const req = request({ host: url.hostname, port: url.port, method: 'PUT', path: '/bucket/anonymous?partNumber=1&uploadId=u', headers: { 'content-length': '0' } });

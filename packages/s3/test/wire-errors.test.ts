@@ -225,8 +225,9 @@ describe('errors of the multipart flow, on the wire', () => {
     });
     expect(status).toBe(411);
     expectError(await send(endpoint, { method: 'POST', url: '/errs/existing' }), 405, 'MethodNotAllowed');
-    expectError(await send(endpoint, { method: 'GET', url: '/errs/existing?acl' }), 501, 'NotImplemented');
-    expectError(await send(endpoint, { method: 'PUT', url: '/errs/existing?tagging', body: '<Tagging/>' }), 501, 'NotImplemented');
+    expectError(await send(endpoint, { method: 'GET', url: '/errs/existing?policy' }), 501, 'NotImplemented');
+    expectError(await send(endpoint, { method: 'PUT', url: '/errs/existing?tagging', body: '<Tagging/>' }), 400, 'MalformedXML');
+    expectError(await send(endpoint, { method: 'DELETE', url: '/errs/existing?acl' }), 405, 'MethodNotAllowed');
     expectError(await send(endpoint, { method: 'PUT', url: '/errs/x', body: 'x', headers: { 'x-amz-checksum-xxhash64': 'AAAAAAAAAAA=' } }), 501, 'NotImplemented');
   });
 });

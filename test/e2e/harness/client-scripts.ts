@@ -9,7 +9,7 @@ export interface RoundTrip {
   readonly download: { readonly sha256: string; readonly bytes: number };
 }
 
-function runJsonScript<T>(file: string, args: readonly string[], timeoutMs: number): Promise<T> {
+export function runJsonScript<T>(file: string, args: readonly string[], timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(file, args, {
       cwd: FIXTURES_DIR, env: cleanEnv({ PYTHONDONTWRITEBYTECODE: '1' }), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8',

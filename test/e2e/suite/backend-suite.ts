@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendName, type BackendServer, startBackendServer } from '../harness/backends.js';
 import { sendSigned } from '../harness/signed-request.js';
+import { defineAclTests } from './acl-tests.js';
 import { defineAwsCliTests } from './aws-cli-tests.js';
 import { defineCorsTests } from './cors-tests.js';
 import { type SdkTestOptions, defineSdkTests } from './sdk-tests.js';
@@ -64,5 +65,6 @@ export function defineBackendSuite(backend: BackendName, options: SdkTestOptions
     defineAwsCliTests(endpoint, `e2e-${backend}`);
     defineCorsTests(endpoint, `e2e-${backend}`);
     defineSdkTests(endpoint, `e2e-${backend}`, options);
+    defineAclTests(endpoint, `e2e-${backend}`);
   });
 }

@@ -1,20 +1,38 @@
+import { S3Error } from '../errors/s3-error.js';
 import { BucketAlreadyOwnedByYouError, BucketNotEmptyError, InvalidArgumentError, NoSuchLifecycleConfigurationError } from '../errors/s3-errors.js';
 import { decodeContinuationToken, encodeContinuationToken } from './continuation-token.js';
 import { type EngineContext, readJson, requireBucket, tryWriteJson } from './engine-context.js';
 import { versionKeys } from './object-versions.js';
 import { type BucketRecord, type UploadRecord, decodeRecord, recordKeys } from './records.js';
-import type { BucketInfo, LifecycleRule, ListBucketsInput, ListBucketsResult } from './types.js';
+import { assertAclsEnabled, resolveAcl } from './acl.js';
+import type { BucketInfo, CreateBucketOptions, LifecycleRule, ListBucketsInput, ListBucketsResult } from './types.js';
 import { validateBucketName } from './validation.js';
 
 function bucketInfo(record: BucketRecord): BucketInfo {
-  return { name: record.name, created: new Date(record.created) };
+  return { name: record.name, created: new Date(record.created), ...(record.owner ? { owner: record.owner } : {}) };
 }
 
-export async function createBucket(ctx: EngineContext, name: string): Promise<BucketInfo> {
+export async function createBucket(ctx: EngineContext, name: string, options: CreateBucketOptions = {}): Promise<BucketInfo> {
   validateBucketName(name);
-  const record: BucketRecord = { name, created: ctx.now().toISOString() };
+  const owner = options.owner ?? ctx.owner;
+  assertAclsEnabled(options.ownership, options.acl);
+  const acl = options.acl && options.ownership !== 'BucketOwnerEnforced' ? resolveAcl(options.acl, owner) : undefined;
+  const record: BucketRecord = {
+    name,
+    created: ctx.now().toISOString(),
+    owner,
+    ...(acl ? { acl } : {}),
+    ...(options.ownership ? { ownership: options.ownership } : {}),
+  };
   const written = await tryWriteJson(ctx.store, recordKeys.bucket(name), record, { ifAbsent: true });
-  if (written === undefined) throw new BucketAlreadyOwnedByYouError(name);
+  if (written === undefined) {
+    // The name is taken: by this owner (or before owners were recorded), or by another one.
+    const existing = await readJson<BucketRecord>(ctx.store, recordKeys.bucket(name));
+    if (existing?.value.owner !== undefined && existing.value.owner.id !== owner.id) {
+      throw new S3Error('BucketAlreadyExists', undefined, { BucketName: name });
+    }
+    throw new BucketAlreadyOwnedByYouError(name);
+  }
   return bucketInfo(record);
 }
 

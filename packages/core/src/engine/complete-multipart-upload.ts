@@ -285,6 +285,8 @@ export async function finishCompletion(ctx: EngineContext, start: Versioned<Uplo
       uploadId: upload.uploadId,
       ...(plan.versionId !== undefined ? { versionId: plan.versionId } : {}),
       ...(plan.versionOrder !== undefined ? { versionOrder: plan.versionOrder } : {}),
+      owner: upload.objectOwner ?? upload.owner,
+      ...(upload.acl ? { acl: upload.acl } : {}),
     };
     let outcome;
     try {

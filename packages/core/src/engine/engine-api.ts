@@ -7,6 +7,10 @@ import type {
   UploadPartCopyInput, UploadPartInput, UploadRef,
   DeleteObjectResult, ListObjectVersionsInput, ListObjectVersionsResult, ObjectIdentifier, VersioningStatus,
 } from './types.js';
+import type { AccessControlPolicy, AclRequest, ObjectOwnership } from './acl.js';
+import type { BucketAccess, ObjectAccess } from './access-control.js';
+import type { Tag } from './tagging.js';
+import type { CreateBucketOptions } from './types.js';
 
 /**
  * The S3 multipart contract as function calls. `MultipartEngine` implements it; the S3 front
@@ -15,7 +19,7 @@ import type {
  */
 export interface Engine {
   // buckets
-  createBucket(name: string): Promise<BucketInfo>;
+  createBucket(name: string, options?: CreateBucketOptions): Promise<BucketInfo>;
   deleteBucket(name: string): Promise<void>;
   headBucket(name: string): Promise<BucketInfo>;
   listBuckets(input?: ListBucketsInput): Promise<ListBucketsResult>;
@@ -31,6 +35,24 @@ export interface Engine {
   putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void>;
   /** Undefined when versioning was never configured. */
   getBucketVersioning(bucket: string): Promise<VersioningStatus | undefined>;
+  /** NoSuchTagSet when none is set. */
+  getBucketTagging(bucket: string): Promise<readonly Tag[]>;
+  putBucketTagging(bucket: string, tags: readonly Tag[]): Promise<void>;
+  deleteBucketTagging(bucket: string): Promise<void>;
+  /** OwnershipControlsNotFoundError when none is set (the bucket then behaves as ObjectWriter). */
+  getBucketOwnershipControls(bucket: string): Promise<ObjectOwnership>;
+  putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership): Promise<void>;
+  deleteBucketOwnershipControls(bucket: string): Promise<void>;
+
+  // access control (acl.ts, access-control.ts)
+  getBucketAcl(bucket: string): Promise<AccessControlPolicy>;
+  putBucketAcl(bucket: string, acl: AclRequest): Promise<void>;
+  getObjectAcl(bucket: string, key: string): Promise<AccessControlPolicy>;
+  putObjectAcl(bucket: string, key: string, acl: AclRequest): Promise<void>;
+  /** Owner, grants and ownership of a bucket, for access checks (`allowsAccess`). */
+  getBucketAccess(bucket: string): Promise<BucketAccess>;
+  /** Owner and grants of an object; undefined when it does not exist. */
+  getObjectAccess(bucket: string, key: string): Promise<ObjectAccess | undefined>;
 
   // multipart
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo>;
@@ -59,6 +81,9 @@ export interface Engine {
   listObjectVersions(input: ListObjectVersionsInput): Promise<ListObjectVersionsResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
   getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult>;
+  getObjectTagging(bucket: string, key: string): Promise<readonly Tag[]>;
+  putObjectTagging(bucket: string, key: string, tags: readonly Tag[]): Promise<void>;
+  deleteObjectTagging(bucket: string, key: string): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -8,6 +8,15 @@ import {
   createBucket, deleteBucket, deleteBucketLifecycle, getBucketLifecycle, headBucket, listBuckets, putBucketLifecycle,
 } from './bucket-operations.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
+import type { AccessControlPolicy, AclRequest, ObjectOwnership } from './acl.js';
+import {
+  type BucketAccess, type ObjectAccess, getBucketAccess, getBucketAcl, getObjectAccess, getObjectAcl, putBucketAcl, putObjectAcl,
+} from './access-control.js';
+import { deleteBucketTagging, getBucketTagging, putBucketTagging } from './bucket-tagging.js';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './object-tagging.js';
+import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './ownership-controls.js';
+import type { Tag } from './tagging.js';
+import type { CreateBucketOptions } from './types.js';
 import type { EffectiveLimits, EngineContext } from './engine-context.js';
 import type { Engine } from './engine-api.js';
 import { type MaintenanceHandle, type MaintenanceOptions, type MaintenanceReport, runMaintenance, startMaintenance } from './maintenance.js';
@@ -127,7 +136,7 @@ export class MultipartEngine implements Engine {
     return this.#ctx.store;
   }
 
-  createBucket(name: string): Promise<BucketInfo> { return createBucket(this.#ctx, name); }
+  createBucket(name: string, options?: CreateBucketOptions): Promise<BucketInfo> { return createBucket(this.#ctx, name, options); }
   deleteBucket(name: string): Promise<void> { return deleteBucket(this.#ctx, name); }
   headBucket(name: string): Promise<BucketInfo> { return headBucket(this.#ctx, name); }
   listBuckets(input?: ListBucketsInput): Promise<ListBucketsResult> { return listBuckets(this.#ctx, input); }
@@ -139,6 +148,19 @@ export class MultipartEngine implements Engine {
   deleteBucketCors(bucket: string): Promise<void> { return deleteBucketCors(this.#ctx, bucket); }
   putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> { return putBucketVersioning(this.#ctx, bucket, status); }
   getBucketVersioning(bucket: string): Promise<VersioningStatus | undefined> { return getBucketVersioning(this.#ctx, bucket); }
+  getBucketTagging(bucket: string): Promise<readonly Tag[]> { return getBucketTagging(this.#ctx, bucket); }
+  putBucketTagging(bucket: string, tags: readonly Tag[]): Promise<void> { return putBucketTagging(this.#ctx, bucket, tags); }
+  deleteBucketTagging(bucket: string): Promise<void> { return deleteBucketTagging(this.#ctx, bucket); }
+  getBucketOwnershipControls(bucket: string): Promise<ObjectOwnership> { return getBucketOwnershipControls(this.#ctx, bucket); }
+  putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership): Promise<void> { return putBucketOwnershipControls(this.#ctx, bucket, ownership); }
+  deleteBucketOwnershipControls(bucket: string): Promise<void> { return deleteBucketOwnershipControls(this.#ctx, bucket); }
+
+  getBucketAcl(bucket: string): Promise<AccessControlPolicy> { return getBucketAcl(this.#ctx, bucket); }
+  putBucketAcl(bucket: string, acl: AclRequest): Promise<void> { return putBucketAcl(this.#ctx, bucket, acl); }
+  getObjectAcl(bucket: string, key: string): Promise<AccessControlPolicy> { return getObjectAcl(this.#ctx, bucket, key); }
+  putObjectAcl(bucket: string, key: string, acl: AclRequest): Promise<void> { return putObjectAcl(this.#ctx, bucket, key, acl); }
+  getBucketAccess(bucket: string): Promise<BucketAccess> { return getBucketAccess(this.#ctx, bucket); }
+  getObjectAccess(bucket: string, key: string): Promise<ObjectAccess | undefined> { return getObjectAccess(this.#ctx, bucket, key); }
 
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<UploadInfo> { return createMultipartUpload(this.#ctx, input); }
   uploadPart(input: UploadPartInput): Promise<PartInfo> { return uploadPart(this.#ctx, input); }
@@ -164,6 +186,9 @@ export class MultipartEngine implements Engine {
   listObjectVersions(input: ListObjectVersionsInput): Promise<ListObjectVersionsResult> { return listObjectVersions(this.#ctx, input); }
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult> { return listObjects(this.#ctx, input); }
   getObjectAttributes(input: GetObjectAttributesInput): Promise<GetObjectAttributesResult> { return getObjectAttributes(this.#ctx, input); }
+  getObjectTagging(bucket: string, key: string): Promise<readonly Tag[]> { return getObjectTagging(this.#ctx, bucket, key); }
+  putObjectTagging(bucket: string, key: string, tags: readonly Tag[]): Promise<void> { return putObjectTagging(this.#ctx, bucket, key, tags); }
+  deleteObjectTagging(bucket: string, key: string): Promise<void> { return deleteObjectTagging(this.#ctx, bucket, key); }
 
   /** Stops the hashing workers and closes the store the engine was given. */
   async close(): Promise<void> {

@@ -11,7 +11,9 @@ import { type VersionStamp, newVersion } from './object-versions.js';
 import { publishNewObject } from './publish-object.js';
 import { resolveRange } from './ranges.js';
 import { type ObjectRecord, type StoredAttributes, decodeRecord, recordKeys } from './records.js';
+import { newObjectAccess } from './access-control.js';
 import { type StagedPayload, stagePayload } from './staged-payload.js';
+import { normalizeObjectTagging, storedTags } from './tagging.js';
 import type {
   ChecksumAlgorithm, CopyObjectInput, CopyObjectResult, DeleteObjectResult, DeleteObjectsResult, ObjectIdentifier, GetObjectAttributesInput,
   GetObjectAttributesResult, GetObjectInput, GetObjectResult, HeadObjectResult, ListObjectsInput,
@@ -22,7 +24,8 @@ import { deleteObjectVersioned, readCopySource, readObjectVersion } from './vers
 import { resolveMarker, resolvePageSize, validateKey, validateMetadata, validateStorageClass } from './validation.js';
 
 export function objectInfo(record: ObjectRecord): ObjectInfo {
-  const { metadata, storageClass, tagging: _tagging, ...headers } = record.attributes;
+  const { metadata, storageClass, tagging, ...headers } = record.attributes;
+  const tagCount = storedTags(tagging).length;
   return {
     ...headers,
     bucket: record.bucket,
@@ -35,6 +38,8 @@ export function objectInfo(record: ObjectRecord): ObjectInfo {
     ...(record.checksum ? { checksum: record.checksum } : {}),
     ...(record.parts ? { partsCount: record.parts.length } : {}),
     ...(record.versionId !== undefined ? { versionId: record.versionId } : {}),
+    ...(record.owner ? { owner: record.owner } : {}),
+    ...(tagCount > 0 ? { tagCount } : {}),
   };
 }
 
@@ -42,9 +47,11 @@ function storedAttributes(input: ObjectAttributesInput, ctx: EngineContext): Sto
   validateMetadata(input.metadata, ctx.limits);
   const storageClass = validateStorageClass(input.storageClass);
   const attributes: Record<string, unknown> = { metadata: { ...(input.metadata ?? {}) }, storageClass };
-  for (const name of ['contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires', 'tagging'] as const) {
+  for (const name of ['contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires'] as const) {
     if (input[name] !== undefined) attributes[name] = input[name];
   }
+  const tagging = normalizeObjectTagging(input.tagging);
+  if (tagging !== undefined) attributes['tagging'] = tagging;
   return attributes as unknown as StoredAttributes;
 }
 
@@ -108,9 +115,11 @@ function singleObjectRecord(
 }
 
 export async function putObject(ctx: EngineContext, input: PutObjectInput): Promise<PutObjectResult> {
-  const versioning = (await requireBucket(ctx, input.bucket)).value.versioning;
+  const bucket = await requireBucket(ctx, input.bucket);
+  const versioning = bucket.value.versioning;
   validateKey(input.key, ctx.limits);
   const attributes = storedAttributes(input, ctx);
+  const access = newObjectAccess(ctx, bucket.value, input.owner, input.acl);
   // Conditions are checked before the body is read (fail fast) and again at publish.
   let validated: Versioned<ObjectRecord> | null | undefined;
   if (input.conditions) {
@@ -125,7 +134,7 @@ export async function putObject(ctx: EngineContext, input: PutObjectInput): Prom
     ...(input.expect ? { expect: input.expect } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
-  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersion(ctx, versioning));
+  const record = withVersionId({ ...singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), ...access }, newVersion(ctx, versioning));
   await publishNewObject(ctx, record, input.conditions, input.conditions ? validated : undefined, versioning);
   return {
     etag: record.etag,
@@ -194,8 +203,10 @@ export async function getObject(ctx: EngineContext, input: GetObjectInput): Prom
 }
 
 export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Promise<CopyObjectResult> {
-  const versioning = (await requireBucket(ctx, input.bucket)).value.versioning;
+  const bucket = await requireBucket(ctx, input.bucket);
+  const versioning = bucket.value.versioning;
   validateKey(input.key, ctx.limits);
+  const access = newObjectAccess(ctx, bucket.value, input.owner, input.acl);
   const source = await readCopySource(ctx, input.source);
   checkReadConditions(
     input.sourceConditions,
@@ -213,7 +224,10 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
   if (source.size > ctx.limits.maxPutObjectSize) {
     throw new InvalidRequestError(`The specified copy source is larger than the maximum allowable size for a copy source: ${ctx.limits.maxPutObjectSize}`);
   }
-  const attributes = replace ? storedAttributes(input.attributes ?? {}, ctx) : source.attributes;
+  const { tagging: _tagging, ...copied } = replace ? storedAttributes(input.attributes ?? {}, ctx) : source.attributes;
+  // x-amz-tagging-directive is independent of the metadata directive (default COPY).
+  const tagging = input.taggingDirective === 'REPLACE' ? normalizeObjectTagging(input.tagging) : source.attributes.tagging;
+  const attributes: StoredAttributes = tagging === undefined ? copied : { ...copied, tagging };
   const checksumAlgorithm = source.checksum?.algorithm ?? ctx.defaultChecksum;
   const { handle, staged } = await writeObjectData(ctx, {
     body: ctx.store.read(source.handle),
@@ -221,7 +235,7 @@ export async function copyObject(ctx: EngineContext, input: CopyObjectInput): Pr
     maxSize: ctx.limits.maxPutObjectSize,
     algorithms: checksumAlgorithm ? [checksumAlgorithm] : [],
   });
-  const record = withVersionId(singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), newVersion(ctx, versioning));
+  const record = withVersionId({ ...singleObjectRecord(ctx, input, handle, staged, attributes, checksumAlgorithm), ...access }, newVersion(ctx, versioning));
   await publishNewObject(ctx, record, undefined, undefined, versioning);
   return {
     etag: record.etag,

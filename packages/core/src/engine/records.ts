@@ -2,7 +2,8 @@
  * Record layout: every piece of engine state is one small JSON record (UTF-8 bytes) in the
  * BlobStore's record space, written by compare-and-swap. Dates are ISO-8601 strings.
  *
- *   bucket/<bucket>                     BucketRecord   name, creation time, lifecycle and CORS rules
+ *   bucket/<bucket>                     BucketRecord   name, creation time, lifecycle and CORS rules,
+ *                                                      versioning, owner, ACL, ownership controls, tags
  *   upload/<bucket>/<uploadId>          UploadRecord   one per upload: bucket, key, attributes,
  *                                                      checksum algorithm/type, owner, state
  *   part/<uploadId>/<nnnnn>             PartRecord     ONE PER PART (5-digit number): partId of
@@ -31,6 +32,8 @@
  *   and then overwrites `part/<id>/00003`; the last body to finish wins.
  */
 import type { DataHandle } from '../blob-store.js';
+import type { Grant, ObjectOwnership } from './acl.js';
+import type { Tag } from './tagging.js';
 import type {
   ChecksumAlgorithm, ChecksumType, ChecksumValues, ContentHeaders, CorsRule, LifecycleRule, ObjectChecksum,
   Owner, VersioningStatus, WriteConditions,
@@ -43,6 +46,13 @@ export interface BucketRecord {
   readonly cors?: readonly CorsRule[];
   /** S3 versioning state; absent = never enabled (see versioning.ts). */
   readonly versioning?: VersioningStatus;
+  /** Who created it; absent on buckets created before owners were recorded (see acl.ts). */
+  readonly owner?: Owner;
+  /** Resolved grants; absent means `private`. */
+  readonly acl?: readonly Grant[];
+  /** Set by PutBucketOwnershipControls (or CreateBucket's x-amz-object-ownership). */
+  readonly ownership?: ObjectOwnership;
+  readonly tags?: readonly Tag[];
 }
 
 /** What CreateMultipartUpload / PutObject store and the final object carries. */
@@ -91,6 +101,10 @@ export interface UploadRecord {
   readonly checksumAlgorithm?: ChecksumAlgorithm;
   readonly checksumType?: ChecksumType;
   readonly owner: Owner;
+  /** Grants the completed object gets (x-amz-acl / x-amz-grant-* at CreateMultipartUpload). */
+  readonly acl?: readonly Grant[];
+  /** Owner of the completed object when not the initiator (bucket ownership controls). */
+  readonly objectOwner?: Owner;
   /** Present from `completing` on. */
   readonly completion?: CompletionPlan;
   /** When the upload reached a final state (for tombstone retention). */
@@ -135,6 +149,10 @@ export interface ObjectRecord {
   readonly versionId?: string;
   /** Null versions written while suspended: where they sort among versions (object-versions.ts). */
   readonly versionOrder?: string;
+  /** Absent on objects written before owners were recorded (see acl.ts). */
+  readonly owner?: Owner;
+  /** Resolved grants; absent means `private`. */
+  readonly acl?: readonly Grant[];
 }
 
 export const recordKeys = {

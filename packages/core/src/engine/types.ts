@@ -4,6 +4,7 @@
  * as S3 sends them, checksums are base64 as on the wire).
  */
 import type { ByteRange } from '../blob-store.js';
+import type { AclRequest, ObjectOwnership } from './acl.js';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
@@ -45,6 +46,16 @@ export interface ObjectAttributesInput extends ContentHeaders {
 export interface BucketInfo {
   readonly name: string;
   readonly created: Date;
+  /** Absent for buckets created before owners were recorded. */
+  readonly owner?: Owner;
+}
+
+export interface CreateBucketOptions {
+  /** Default: the engine's `owner`. */
+  readonly owner?: Owner;
+  readonly acl?: AclRequest;
+  /** x-amz-object-ownership; a bucket without one behaves as ObjectWriter. */
+  readonly ownership?: ObjectOwnership;
 }
 
 /** ListBuckets, paginated as AWS does since 2024 (`max-buckets`, `continuation-token`, `prefix`). */
@@ -114,6 +125,8 @@ export interface CreateMultipartUploadInput extends ObjectAttributesInput {
   readonly checksumAlgorithm?: ChecksumAlgorithm;
   readonly checksumType?: ChecksumType;
   readonly owner?: Owner;
+  /** Grants the completed object gets. */
+  readonly acl?: AclRequest;
 }
 
 export interface UploadInfo {
@@ -255,6 +268,10 @@ export interface ObjectInfo extends ContentHeaders {
   readonly partsCount?: number;
   /** The object's version id (`null` for the null version); set in buckets that have had versioning. */
   readonly versionId?: string;
+  /** Absent for objects written before owners were recorded. */
+  readonly owner?: Owner;
+  /** Number of tags (x-amz-tagging-count); absent when the object has none. */
+  readonly tagCount?: number;
 }
 
 export interface PutObjectInput extends ObjectAttributesInput {
@@ -264,6 +281,9 @@ export interface PutObjectInput extends ObjectAttributesInput {
   readonly expect?: PayloadExpectations;
   readonly conditions?: WriteConditions;
   readonly signal?: AbortSignal;
+  /** The writer; default the engine's `owner`. */
+  readonly owner?: Owner;
+  readonly acl?: AclRequest;
 }
 
 export interface PutObjectResult {
@@ -309,6 +329,11 @@ export interface CopyObjectInput {
   /** COPY (default) keeps the source's metadata; REPLACE takes `attributes`. */
   readonly metadataDirective?: 'COPY' | 'REPLACE';
   readonly attributes?: ObjectAttributesInput;
+  /** COPY (default) keeps the source's tags; REPLACE takes `tagging` (none when absent). */
+  readonly taggingDirective?: 'COPY' | 'REPLACE';
+  readonly tagging?: string;
+  readonly owner?: Owner;
+  readonly acl?: AclRequest;
 }
 
 export interface CopyObjectResult {

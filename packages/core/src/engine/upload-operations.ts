@@ -1,5 +1,6 @@
 import { S3Error } from '../errors/s3-error.js';
 import { InvalidArgumentError, NoSuchUploadError } from '../errors/s3-errors.js';
+import { newObjectAccess } from './access-control.js';
 import { finishCompletion } from './complete-multipart-upload.js';
 import { type EngineContext, requireBucket, tryDeleteRecord, tryWriteJson } from './engine-context.js';
 import { commonPrefixOf, compareKeys } from './key-order.js';
@@ -9,6 +10,7 @@ import type {
   CreateMultipartUploadInput, ListMultipartUploadsInput, ListMultipartUploadsResult, ListPartsInput,
   ListPartsResult, PartInfo, UploadInfo, UploadRef,
 } from './types.js';
+import { normalizeObjectTagging } from './tagging.js';
 import { abortUpload, cleanupUploadParts, finishAbort, readUpload, uploadInfo } from './upload-records.js';
 import { partEtag } from '../checksums/index.js';
 import {
@@ -21,6 +23,9 @@ export async function createMultipartUpload(ctx: EngineContext, input: CreateMul
   validateMetadata(input.metadata, ctx.limits);
   const storageClass = validateStorageClass(input.storageClass);
   const checksum = resolveUploadChecksum(input.checksumAlgorithm, input.checksumType);
+  const tagging = normalizeObjectTagging(input.tagging);
+  // Ownership and grants are settled now, so a Complete cannot fail on them.
+  const access = newObjectAccess(ctx, bucket.value, input.owner, input.acl);
   const initiated = ctx.now();
   for (;;) {
     const uploadId = ctx.newUploadId(initiated);
@@ -43,11 +48,13 @@ export async function createMultipartUpload(ctx: EngineContext, input: CreateMul
         ...(input.contentEncoding !== undefined ? { contentEncoding: input.contentEncoding } : {}),
         ...(input.contentLanguage !== undefined ? { contentLanguage: input.contentLanguage } : {}),
         ...(input.expires !== undefined ? { expires: input.expires } : {}),
-        ...(input.tagging !== undefined ? { tagging: input.tagging } : {}),
+        ...(tagging !== undefined ? { tagging } : {}),
       },
       ...(checksum.algorithm ? { checksumAlgorithm: checksum.algorithm } : {}),
       ...(checksum.type ? { checksumType: checksum.type } : {}),
       owner: input.owner ?? ctx.owner,
+      ...(access.acl ? { acl: access.acl } : {}),
+      ...(access.owner.id !== (input.owner ?? ctx.owner).id ? { objectOwner: access.owner } : {}),
     };
     // ifAbsent: a colliding id (only possible with a custom idGenerator) gets a fresh one.
     const written = await tryWriteJson(ctx.store, recordKeys.upload(input.bucket, uploadId), record, { ifAbsent: true });

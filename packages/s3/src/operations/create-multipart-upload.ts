@@ -1,3 +1,4 @@
+import { aclFromHeaders } from '../acl-headers.js';
 import { objectAttributesFrom, parseChecksumAlgorithm, parseChecksumType } from '../object-headers.js';
 import { bucketOf, headerOf, keyOf } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
@@ -17,6 +18,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<void> 
     checksumAlgorithm,
     checksumType,
     owner: ownerOf(ctx),
+    acl: aclFromHeaders(ctx),
   });
   setAbortHeaders(ctx, upload);
   if (upload.checksumAlgorithm !== undefined) ctx.res.setHeader('x-amz-checksum-algorithm', upload.checksumAlgorithm);

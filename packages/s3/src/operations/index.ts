@@ -2,6 +2,10 @@ import type { RequestContext } from '../request-context.js';
 import type { OperationName } from '../router.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './bucket-cors.js';
+import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './access-control-lists.js';
+import { deleteBucketTagging, getBucketTagging, putBucketTagging } from './bucket-tagging.js';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './object-tagging.js';
+import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './ownership-controls.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './bucket-lifecycle.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
 import { copyObject } from './copy-object.js';
@@ -62,4 +66,17 @@ export const OPERATIONS: Readonly<Record<OperationName, Operation>> = {
   PutBucketVersioning: putBucketVersioning,
   GetBucketVersioning: getBucketVersioning,
   ListObjectVersions: listObjectVersions,
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
+  GetBucketTagging: getBucketTagging,
+  PutBucketTagging: putBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
+  GetBucketOwnershipControls: getBucketOwnershipControls,
+  PutBucketOwnershipControls: putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: deleteBucketOwnershipControls,
 };

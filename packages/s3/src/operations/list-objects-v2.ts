@@ -14,7 +14,7 @@ export function contentsXml(ctx: RequestContext, object: ObjectInfo, encode: (v:
     object.checksum === undefined ? undefined : ['ChecksumAlgorithm', object.checksum.algorithm],
     object.checksum === undefined ? undefined : ['ChecksumType', object.checksum.type],
     ['Size', object.size],
-    withOwner ? ownerXml('Owner', ownerOf(ctx)) : undefined,
+    withOwner ? ownerXml('Owner', object.owner ?? ownerOf(ctx)) : undefined,
     ['StorageClass', object.storageClass],
   ]];
 }

@@ -1,5 +1,7 @@
 import { normalizeEtag } from '@mpu/core';
+import { aclFromHeaders } from '../acl-headers.js';
 import { objectAttributesFrom, setChecksumHeaders } from '../object-headers.js';
+import { ownerOf } from './shared.js';
 import { bucketOf, headerOf, keyOf } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { openPayload } from '../request-body.js';
@@ -19,6 +21,8 @@ export async function putObject(ctx: RequestContext): Promise<void> {
     expect: payload.expect,
     conditions: ifMatch === undefined && ifNoneMatch === undefined ? undefined : { ifMatch, ifNoneMatch },
     signal: ctx.signal,
+    owner: ownerOf(ctx),
+    acl: aclFromHeaders(ctx),
   });
   ctx.res.setHeader('ETag', quoteEtag(normalizeEtag(result.etag)));
   setVersionIdHeader(ctx, result.versionId);

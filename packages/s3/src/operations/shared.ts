@@ -43,10 +43,13 @@ export function uploadRefOf(ctx: RequestContext): { bucket: string; key: string;
   return { bucket: bucketOf(ctx), key: keyOf(ctx), uploadId: queryParam(ctx, 'uploadId') ?? '' };
 }
 
-/** The request's principal as an S3 owner (single-tenant: the access key id names it). */
+/** Owner recorded for what the anonymous principal writes (a public-read-write bucket). */
+export const ANONYMOUS_OWNER: Owner = Object.freeze({ id: 'anonymous', displayName: 'anonymous' });
+
+/** The request's principal as an S3 owner (credentials.ts: each key names its owner). */
 export function ownerOf(ctx: RequestContext): Owner {
-  const id = ctx.auth.accessKeyId ?? 'anonymous';
-  return { id, displayName: id };
+  const accessKeyId = ctx.auth.accessKeyId;
+  return accessKeyId === undefined ? ANONYMOUS_OWNER : ctx.options.ownerOf(accessKeyId);
 }
 
 export function ownerXml(name: 'Owner' | 'Initiator', owner: Owner): XmlChild {
