@@ -8,9 +8,7 @@ export interface HashingOptions {
   readonly threads?: number;
   /**
    * Bodies of a known length below this are hashed inline: the hop to a worker costs more than
-   * it saves. Unknown lengths are hashed inline too. Default 1 MiB: at 4 MiB pooling was clearly
-   * faster per request, at 64 KiB–1 MiB the difference was within noise on a loaded 2-core box
-   * (packages/core/bench/hash-pool.ts, "small bodies"); re-measure on a quiet machine.
+   * it saves. Unknown lengths are hashed inline too. Default 1 MiB (packages/core/bench/hash-pool.ts).
    */
   readonly minPooledBytes?: number;
   /** Bytes per message to a worker (see `HashPoolOptions.batchBytes`). */
