@@ -35,14 +35,6 @@ export interface LevelStoreOptions {
 type Database = Level<Uint8Array, Uint8Array>;
 type Snapshot = ReturnType<Database['snapshot']>;
 
-/**
- * Chunk reads skip LevelDB's block cache (`fillCache: false`): each ~1 MiB chunk value is a
- * block of its own, so streaming one object through the 8 MiB cache would evict every record
- * and index block for bytes read once. Measured: no loss of hot read-back speed
- * (packages/level/bench/read-back.ts).
- */
-const CHUNK_READ = { fillCache: false } as const;
-
 /** Bounds of one batched read of single-chunk spans: memory stays at a few chunks. */
 const GET_MANY_MAX_KEYS = 256;
 const GET_MANY_MAX_BYTES = 4 * 1024 * 1024;
@@ -302,7 +294,7 @@ export class LevelStore implements BlobStore {
     const { part, first, last } = span;
     let index = first;
     const range = { gte: chunkKey(upload, part.partId, first), lte: chunkKey(upload, part.partId, last) };
-    for await (const value of this.#db.values({ ...range, snapshot, ...CHUNK_READ })) {
+    for await (const value of this.#db.values({ ...range, snapshot })) {
       if (value.byteLength !== chunkLength(part, index)) throw new MissingChunkError(upload, part.partId, index);
       yield sliceChunk(span, index, value);
       index++;
@@ -312,7 +304,7 @@ export class LevelStore implements BlobStore {
 
   /** Fetches the single chunk each span needs with one getMany. */
   async *#readSingles(upload: string, spans: readonly PartSpan[], snapshot: Snapshot): AsyncIterable<Uint8Array> {
-    const values = await this.#db.getMany(spans.map((span) => chunkKey(upload, span.part.partId, span.first)), { snapshot, ...CHUNK_READ });
+    const values = await this.#db.getMany(spans.map((span) => chunkKey(upload, span.part.partId, span.first)), { snapshot });
     for (const [i, span] of spans.entries()) {
       const value = values[i];
       if (value?.byteLength !== chunkLength(span.part, span.first)) throw new MissingChunkError(upload, span.part.partId, span.first);
