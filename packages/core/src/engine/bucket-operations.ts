@@ -14,13 +14,15 @@ function bucketInfo(record: BucketRecord): BucketInfo {
 
 export async function createBucket(ctx: EngineContext, name: string, options: CreateBucketOptions = {}): Promise<BucketInfo> {
   validateBucketName(name);
-  const owner = options.owner ?? ctx.owner;
+  // Without an owner (an embedder calling the engine directly, its own authorization in front),
+  // the bucket belongs to every signed caller, as buckets from before owners were recorded do.
+  const owner = options.owner;
   assertAclsEnabled(options.ownership, options.acl);
-  const acl = options.acl && options.ownership !== 'BucketOwnerEnforced' ? resolveAcl(options.acl, owner) : undefined;
+  const acl = options.acl && options.ownership !== 'BucketOwnerEnforced' ? resolveAcl(options.acl, owner ?? ctx.owner) : undefined;
   const record: BucketRecord = {
     name,
     created: ctx.now().toISOString(),
-    owner,
+    ...(owner ? { owner } : {}),
     ...(acl ? { acl } : {}),
     ...(options.ownership ? { ownership: options.ownership } : {}),
   };
@@ -28,7 +30,7 @@ export async function createBucket(ctx: EngineContext, name: string, options: Cr
   if (written === undefined) {
     // The name is taken: by this owner (or before owners were recorded), or by another one.
     const existing = await readJson<BucketRecord>(ctx.store, recordKeys.bucket(name));
-    if (existing?.value.owner !== undefined && existing.value.owner.id !== owner.id) {
+    if (existing?.value.owner !== undefined && owner !== undefined && existing.value.owner.id !== owner.id) {
       throw new S3Error('BucketAlreadyExists', undefined, { BucketName: name });
     }
     throw new BucketAlreadyOwnedByYouError(name);

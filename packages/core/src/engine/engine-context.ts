@@ -1,5 +1,4 @@
 import { type BlobStore, RecordConditionFailedError } from '../blob-store.js';
-import type { PayloadHashing } from '../checksums/payload-hashing.js';
 import { NoSuchBucketError } from '../errors/s3-errors.js';
 import type { Logger } from '../logger.js';
 import type { Limits } from '../limits.js';
@@ -31,8 +30,6 @@ export interface EngineContext {
   readonly stuckCompletionMs: number;
   /** Leave a completed upload's part records to the sweep that expires its tombstone. */
   readonly deferPartRecordCleanup: boolean;
-  /** Inline or worker-thread hashing of bodies; absent: inline. */
-  readonly hashing?: PayloadHashing;
   readonly logger: Logger;
 }
 

@@ -1,5 +1,4 @@
 import type { BlobStore } from '../blob-store.js';
-import { type HashingOptions, PayloadHashing } from '../checksums/payload-hashing.js';
 import { type LimitProfileName, type Limits, resolveLimits } from '../limits.js';
 import { type Logger, stderrLogger } from '../logger.js';
 import { createUploadId } from '../upload-id.js';
@@ -74,13 +73,6 @@ export interface EngineOptions {
    */
   readonly deferPartRecordCleanup?: boolean;
   /**
-   * Where request bodies are hashed (MD5, checksums, signed-payload SHA-256): bodies of at
-   * least `minPooledBytes` go to `threads` worker threads (default: one per core, 0 = all
-   * inline), so several uploads hash on several cores. The workers start on first use and stop
-   * with `close()`.
-   */
-  readonly hashing?: HashingOptions;
-  /**
    * Where the engine reports what no caller sees: maintenance results and failures, data it
    * could not free. pino-compatible. Default: warnings and errors as JSON lines on stderr.
    */
@@ -127,7 +119,6 @@ export class MultipartEngine implements Engine {
       tombstoneRetentionMs: options.completedUploadRetentionMs ?? 24 * 60 * 60 * 1000,
       stuckCompletionMs: options.stuckCompletionMs ?? 5 * 60 * 1000,
       deferPartRecordCleanup: options.deferPartRecordCleanup ?? false,
-      hashing: new PayloadHashing(options.hashing),
       logger: options.logger ?? stderrLogger,
     };
   }
@@ -190,9 +181,6 @@ export class MultipartEngine implements Engine {
   putObjectTagging(bucket: string, key: string, tags: readonly Tag[]): Promise<void> { return putObjectTagging(this.#ctx, bucket, key, tags); }
   deleteObjectTagging(bucket: string, key: string): Promise<void> { return deleteObjectTagging(this.#ctx, bucket, key); }
 
-  /** Stops the hashing workers and closes the store the engine was given. */
-  async close(): Promise<void> {
-    await this.#ctx.hashing?.close();
-    return this.#ctx.store.close();
-  }
+  /** Closes the store the engine was given. */
+  close(): Promise<void> { return this.#ctx.store.close(); }
 }

@@ -1,5 +1,4 @@
-import { decodeChecksum, encodeChecksum } from '../checksums/index.js';
-import { inlineStreamHasher } from '../checksums/stream-hasher.js';
+import { PayloadHasher, decodeChecksum, encodeChecksum } from '../checksums/index.js';
 import {
   BadDigestError, EntityTooLargeError, IncompleteBodyError, InvalidDigestError, InvalidRequestError,
   XAmzContentSHA256MismatchError,
@@ -63,9 +62,7 @@ export async function stagePayload(ctx: EngineContext, input: StagePayloadInput)
 
   const algorithms = new Set(input.algorithms);
   if (clientAlgorithm) algorithms.add(clientAlgorithm);
-  const hasherOptions = { algorithms: [...algorithms], sha256: expect.sha256Hex !== undefined };
-  // Large bodies hash on a worker thread while this one receives and writes (pipelined).
-  const hasher = ctx.hashing?.hasher(hasherOptions, expect.contentLength) ?? inlineStreamHasher(hasherOptions);
+  const hasher = new PayloadHasher({ algorithms: [...algorithms], sha256: expect.sha256Hex !== undefined });
 
   let streamError: Error | undefined;
   let received = 0;
@@ -80,8 +77,7 @@ export async function stagePayload(ctx: EngineContext, input: StagePayloadInput)
       if (contentLength !== undefined && received > contentLength) {
         throw (streamError = new IncompleteBodyError(contentLength, received));
       }
-      const backlog = hasher.update(chunk);
-      if (backlog) await backlog;
+      hasher.update(chunk);
       yield chunk;
     }
   }
@@ -90,13 +86,12 @@ export async function stagePayload(ctx: EngineContext, input: StagePayloadInput)
   try {
     await ctx.store.writePart(input.upload, input.partId, hashed(), input.signal ? { signal: input.signal } : undefined);
   } catch (error) {
-    hasher.abort();
     await discard();
     throw streamError ?? error;
   }
 
   try {
-    const digest = await hasher.digest();
+    const digest = hasher.digest();
     if (contentLength !== undefined && digest.size !== contentLength) {
       throw new IncompleteBodyError(contentLength, digest.size);
     }
