@@ -69,6 +69,11 @@ export const configSchema = z.strictObject({
     maxInFlightBytes: z.number().int().positive().optional(),
     maxOpenUploadsPerBucket: z.number().int().positive().optional(),
   }).optional(),
+  /**
+   * Processes serving requests (`node:cluster`, sharing the port); default one per core, and 1
+   * for backends that one process owns (level, memory). 1 runs without a cluster.
+   */
+  workers: z.number().int().min(1).max(1024).optional(),
   /** How often the lifecycle sweeper aborts expired incomplete uploads; 0 disables it. */
   lifecycleSweepSeconds: z.number().int().min(0).default(3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -98,6 +103,7 @@ export interface ConfigOverrides {
   readonly dataDir?: string;
   readonly accessKey?: string;
   readonly secretKey?: string;
+  readonly workers?: number;
 }
 
 /** Reads MPU_* variables; flags given on the command line win over them. */
@@ -110,6 +116,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     dataDir: env['MPU_DATA_DIR'] || undefined,
     accessKey: env['MPU_ACCESS_KEY'] || undefined,
     secretKey: env['MPU_SECRET_KEY'] || undefined,
+    workers: env['MPU_WORKERS'] ? parseWorkers(env['MPU_WORKERS'], 'MPU_WORKERS') : undefined,
   };
 }
 
@@ -117,6 +124,12 @@ export function parsePort(value: string, what: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`${what} must be a port number (0-65535), got ${JSON.stringify(value)}`);
   return port;
+}
+
+export function parseWorkers(value: string, what: string): number {
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > 1024) throw new ConfigError(`${what} must be a number of processes (1-1024), got ${JSON.stringify(value)}`);
+  return workers;
 }
 
 /**
@@ -167,6 +180,7 @@ export function applyOverrides(config: MpuConfig, overrides: ConfigOverrides, cw
     ...config,
     host: overrides.host ?? config.host,
     port: overrides.port ?? config.port,
+    ...(overrides.workers === undefined ? {} : { workers: overrides.workers }),
     backend,
     credentials,
   };
