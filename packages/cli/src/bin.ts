@@ -1,22 +1,25 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { MultipartEngine } from '@mpu/core';
 import { createLogger } from './logger.js';
-import { type ConfigOverrides, DEV_CREDENTIALS, type MpuConfig, engineLimits, loadConfig, overridesFromEnv, parsePort } from './config.js';
+import { type ConfigOverrides, DEV_CREDENTIALS, type MpuConfig, engineLimits, loadConfig, overridesFromEnv, parsePort, parseWorkers } from './config.js';
 import { createStore } from './create-store.js';
 import { parseDuration } from './duration.js';
-import { startServer } from './serve.js';
 import { remoteAdmin, serverAnswers } from './remote-uploads.js';
+import { startServer } from './serve.js';
 import { type UploadsAdmin, abortUploadById, allUploads, engineAdmin, formatUpload } from './uploads-command.js';
+import { WORKER_INDEX_ENV, type WorkerReady, startWorkerPool } from './worker-pool.js';
+import { planWorkers } from './workers.js';
 
 const USAGE = `usage:
-  mpu serve [--config mpu.config.json] [--host 127.0.0.1] [--port 9000] [--backend fs|level|memory|azure|gcs] [--data-dir ./data]
+  mpu serve [--config mpu.config.json] [--host 127.0.0.1] [--port 9000] [--backend fs|level|memory|azure|gcs] [--data-dir ./data] [--workers N]
   mpu uploads list [--bucket B] [--endpoint URL]
   mpu uploads abort <uploadId> [--bucket B] [--endpoint URL]
   mpu uploads abort --older-than 7d [--bucket B] [--endpoint URL]
   (uploads: through the server at --endpoint, or the configured host:port when one answers; else on the store)
 
-environment: MPU_CONFIG MPU_HOST MPU_PORT MPU_BACKEND MPU_DATA_DIR MPU_ACCESS_KEY MPU_SECRET_KEY
+environment: MPU_CONFIG MPU_HOST MPU_PORT MPU_BACKEND MPU_DATA_DIR MPU_ACCESS_KEY MPU_SECRET_KEY MPU_WORKERS
 (flags win over the environment, which wins over the config file)`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -25,7 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
     allowPositionals: true,
     options: {
       config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, backend: { type: 'string' },
-      'data-dir': { type: 'string' }, bucket: { type: 'string' }, endpoint: { type: 'string' }, 'older-than': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'data-dir': { type: 'string' }, workers: { type: 'string' }, bucket: { type: 'string' }, endpoint: { type: 'string' }, 'older-than': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -40,22 +43,30 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(values.port === undefined ? {} : { port: parsePort(values.port, '--port') }),
     ...(values.backend === undefined ? {} : { backend: values.backend }),
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+    ...(values.workers === undefined ? {} : { workers: parseWorkers(values.workers, '--workers') }),
   };
   const configPath = values.config ?? process.env['MPU_CONFIG'];
   const config = await loadConfig({ ...(configPath === undefined ? {} : { configPath }), overrides });
 
   if (command === 'serve') {
     const logger = createLogger(config.logLevel);
+    const plan = planWorkers(config.backend.type, config.workers);
+    if (cluster.isWorker) {
+      const index = Number(process.env[WORKER_INDEX_ENV] ?? 0);
+      const server = await startServer(config, logger, { index });
+      process.send?.({ type: 'mpu-worker-ready', url: server.url } satisfies WorkerReady);
+      onShutdownSignal(logger, () => server.close());
+      return -1;
+    }
+    if (plan.note !== undefined) logger.info({ workers: plan.workers }, plan.note);
+    if (plan.workers > 1) {
+      const pool = await startWorkerPool(plan.workers, logger);
+      logger.info({ url: pool.url, backend: config.backend.type, workers: plan.workers }, 'mpu S3 endpoint ready');
+      onShutdownSignal(logger, () => pool.close());
+      return -1;
+    }
     const server = await startServer(config, logger);
-    const shutdown = (signal: string): void => {
-      logger.info({ signal }, 'shutting down: finishing in-flight requests');
-      server.close().then(() => process.exit(0), (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    onShutdownSignal(logger, () => server.close());
     return -1; // keep running
   }
 
@@ -95,6 +106,19 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   console.error(USAGE);
   return 2;
+}
+
+/** SIGTERM / SIGINT: stop accepting, let in-flight requests finish, then exit. */
+function onShutdownSignal(logger: pino.Logger, close: () => Promise<void>): void {
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    close().then(() => process.exit(0), (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 main(process.argv.slice(2)).then(

@@ -78,6 +78,11 @@ export const configSchema = z.strictObject({
     maxInFlightBytes: z.number().int().positive().optional(),
     maxOpenUploadsPerBucket: z.number().int().positive().optional(),
   }).optional(),
+  /**
+   * Processes serving requests (`node:cluster`, sharing the port); default one per core, and 1
+   * for backends that one process owns (level, memory). 1 runs without a cluster.
+   */
+  workers: z.number().int().min(1).max(1024).optional(),
   /** How often the lifecycle sweeper aborts expired incomplete uploads; 0 disables it. */
   lifecycleSweepSeconds: z.number().int().min(0).default(3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -111,6 +116,7 @@ export interface ConfigOverrides {
   readonly secretKey?: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  readonly workers?: number;
 }
 
 /** Reads MPU_* variables; flags given on the command line win over them. */
@@ -125,6 +131,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     secretKey: env['MPU_SECRET_KEY'] || undefined,
     tlsCert: env['MPU_TLS_CERT'] || undefined,
     tlsKey: env['MPU_TLS_KEY'] || undefined,
+    workers: env['MPU_WORKERS'] ? parseWorkers(env['MPU_WORKERS'], 'MPU_WORKERS') : undefined,
   };
 }
 
@@ -132,6 +139,12 @@ export function parsePort(value: string, what: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`${what} must be a port number (0-65535), got ${JSON.stringify(value)}`);
   return port;
+}
+
+export function parseWorkers(value: string, what: string): number {
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > 1024) throw new ConfigError(`${what} must be a number of processes (1-1024), got ${JSON.stringify(value)}`);
+  return workers;
 }
 
 /**
@@ -187,6 +200,7 @@ export function applyOverrides(config: MpuConfig, overrides: ConfigOverrides, cw
     ...config,
     host: overrides.host ?? config.host,
     port: overrides.port ?? config.port,
+    ...(overrides.workers === undefined ? {} : { workers: overrides.workers }),
     backend,
     credentials,
     ...(tls === undefined ? {} : { tls: { cert: path.resolve(cwd, tls.cert), key: path.resolve(cwd, tls.key) } }),

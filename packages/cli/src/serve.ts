@@ -12,11 +12,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Set when this process is one worker of `mpu serve --workers N` (N > 1). */
+export interface WorkerRole {
+  /** Slot 0..N-1; slot 0 runs the lifecycle sweeper, so sweeps do not run N times over. */
+  readonly index: number;
+}
+
+/** Response header naming the worker process that answered (only when there are several). */
+export const WORKER_HEADER = 'x-mpu-worker';
+
 /** How long a graceful shutdown waits for in-flight requests before cutting them off. */
 const SHUTDOWN_GRACE_MS = 30_000;
 
 /** config → store → engine → S3 handler → HTTP server, plus the lifecycle sweeper. */
-export async function startServer(config: MpuConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export async function startServer(config: MpuConfig, logger: Logger = pino({ level: config.logLevel }), worker?: WorkerRole): Promise<RunningServer> {
   const credentials = config.credentials ?? [DEV_CREDENTIALS];
   if (config.credentials === undefined) {
     logger.warn(
@@ -47,11 +56,21 @@ export async function startServer(config: MpuConfig, logger: Logger = pino({ lev
   });
   const { server } = s3;
   const url = `${config.tls ? 'https' : 'http'}://${config.host}:${s3.port}`;
+  if (worker) {
+    // Prepended, so the header is set before the S3 handler writes anything.
+    const tag = (_request: unknown, response: { setHeader(name: string, value: string): unknown }): void => void response.setHeader(WORKER_HEADER, String(process.pid));
+    server.prependListener('request', tag);
+    server.prependListener('checkContinue', tag);
+  }
 
-  // Lifecycle aborts, stuck-Complete recovery and tombstone cleanup: the engine's maintenance.
-  const maintenance = config.lifecycleSweepSeconds > 0 ? engine.startMaintenance({ intervalMs: config.lifecycleSweepSeconds * 1000 }) : undefined;
+  // Lifecycle aborts, stuck-Complete recovery and tombstone cleanup: the engine's maintenance,
+  // in worker 0 only, so that N workers do not sweep N times over.
+  const sweeps = config.lifecycleSweepSeconds > 0 && (worker?.index ?? 0) === 0;
+  const maintenance = sweeps ? engine.startMaintenance({ intervalMs: config.lifecycleSweepSeconds * 1000 }) : undefined;
 
-  logger.info({ url, backend: config.backend.type, accessKeyId: credentials[0]?.accessKeyId }, 'mpu S3 endpoint ready');
+  // With workers, the primary says "ready" once all of them listen (worker-pool.ts).
+  if (worker) logger.info({ url, worker: worker.index, pid: process.pid }, 'mpu worker ready');
+  else logger.info({ url, backend: config.backend.type, accessKeyId: credentials[0]?.accessKeyId }, 'mpu S3 endpoint ready');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

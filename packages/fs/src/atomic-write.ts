@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { PROCESS_OWNER } from './process-owner.js';
 
 /**
  * Durable, atomic file publication: bytes go to a temp file in the store's own `tmp/`
@@ -8,8 +9,9 @@ import { dirname, join } from 'node:path';
  * target's directory is fsynced so the new name survives a power cut.
  */
 
+/** Named by owner, so recovery in one process never removes another live process's temp files. */
 export function tempPath(tmpDir: string): string {
-  return join(tmpDir, `${randomBytes(12).toString('hex')}.tmp`);
+  return join(tmpDir, `${PROCESS_OWNER}-${randomBytes(12).toString('hex')}.tmp`);
 }
 
 export async function fsyncDirectory(path: string): Promise<void> {

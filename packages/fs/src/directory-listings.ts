@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { type Stamp, stampOf } from './file-stamp.js';
 import { readdir } from 'node:fs/promises';
 import { isMissing } from './atomic-write.js';
 import { DIR_MARK, FILE_MARK } from './key-paths.js';
@@ -13,14 +15,24 @@ export interface DirectoryEntry {
 /**
  * Sorted listings of big record directories, kept until something in them changes. A flat
  * bucket of 100,000 keys is one directory, and every ListObjects page would otherwise read
- * all 100,000 names again (~0.1–0.5 s). Sound because one process owns the directory: every
- * change goes through RecordTable, which calls `changed` before and after it.
- *
- * A listing read while a change was in flight is used once but not kept (the `dirty` flag),
- * so the cache never holds a listing older than the last completed change.
+ * all 100,000 names again (~0.1–0.5 s). Changes made in this process call `changed`; changes
+ * made by another process sharing the directory are caught by the directory's stamp
+ * (file-stamp.ts), taken before the readdir and compared on every use; a listing is kept only
+ * when that stamp was settled. A listing read while an in-process change was in flight is used
+ * once but not kept (the `dirty` flag).
  */
+interface Kept {
+  readonly entries: readonly DirectoryEntry[];
+  readonly stamp: string;
+}
+
+function directoryStamp(dir: string): Stamp | undefined {
+  const stats = statSync(dir, { bigint: true, throwIfNoEntry: false });
+  return stats ? stampOf(stats) : undefined;
+}
+
 export class DirectoryListings {
-  readonly #cached = new Map<string, readonly DirectoryEntry[]>();
+  readonly #cached = new Map<string, Kept>();
   readonly #reading = new Map<string, Set<{ dirty: boolean }>>();
 
   constructor(
@@ -33,10 +45,13 @@ export class DirectoryListings {
   async entries(dir: string): Promise<readonly DirectoryEntry[] | undefined> {
     const cached = this.#cached.get(dir);
     if (cached) {
-      this.#cached.delete(dir); // refresh recency
-      this.#cached.set(dir, cached);
-      return cached;
+      this.#cached.delete(dir); // refresh recency, or drop if another process changed it
+      if (directoryStamp(dir)?.stamp === cached.stamp) {
+        this.#cached.set(dir, cached);
+        return cached.entries;
+      }
     }
+    const before = directoryStamp(dir);
     const token = { dirty: false };
     let readers = this.#reading.get(dir);
     if (!readers) this.#reading.set(dir, (readers = new Set()));
@@ -57,8 +72,8 @@ export class DirectoryListings {
       if (mark === FILE_MARK || mark === DIR_MARK) entries.push({ name, label: name.slice(1), isFile: mark === FILE_MARK });
     }
     entries.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.isFile === b.isFile ? 0 : a.isFile ? -1 : 1));
-    if (!token.dirty && entries.length >= this.minEntries) {
-      this.#cached.set(dir, entries);
+    if (!token.dirty && entries.length >= this.minEntries && before?.settled === true) {
+      this.#cached.set(dir, { entries, stamp: before.stamp });
       for (const oldest of this.#cached.keys()) {
         if (this.#cached.size <= this.maxDirectories) break;
         this.#cached.delete(oldest);

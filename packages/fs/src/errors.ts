@@ -1,4 +1,7 @@
-/** Thrown by `FsStore.open` when another live process (or store instance) holds the directory. */
+/**
+ * Thrown by `FsStore.open` when a live process of an older mpu (before layout 2, one process
+ * per directory) holds the directory's `mpu.lock`: it would remove our temp files on its next open.
+ */
 export class DataDirectoryLockedError extends Error {
   override readonly name = 'DataDirectoryLockedError';
   constructor(
@@ -9,7 +12,7 @@ export class DataDirectoryLockedError extends Error {
     super(
       holder
         ? `data directory ${root} is in use by pid ${holder.pid} on ${holder.hostname} (since ${holder.startedAt}); ` +
-            `only one process may open it. If that process is gone, delete ${lockPath}.`
+            `it is an mpu older than layout 2, which cannot share the directory. Stop it first; if it is gone, delete ${lockPath}.`
         : `data directory ${root} is being locked by another process right now (${lockPath} is still empty)`,
     );
   }
@@ -34,5 +37,17 @@ export class CorruptFileError extends Error {
     readonly reason: string,
   ) {
     super(`${path}: ${reason}`);
+  }
+}
+
+/** Thrown by `FsStore.open` when the directory was written in a layout this version cannot share. */
+export class DataDirectoryLayoutError extends Error {
+  override readonly name = 'DataDirectoryLayoutError';
+  constructor(
+    readonly root: string,
+    readonly found: string,
+    readonly expected: string,
+  ) {
+    super(`data directory ${root} has layout ${JSON.stringify(found)}; this mpu reads and writes ${JSON.stringify(expected)}`);
   }
 }

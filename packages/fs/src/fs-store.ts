@@ -5,14 +5,14 @@ import type {
 } from '@mpu/core';
 import { StoreClosedError, StoreFullError } from '@mpu/core';
 import { ensureDirectory } from './atomic-write.js';
-import { acquireDirLock } from './dir-lock.js';
-import type { DirLock } from './dir-lock.js';
 import { RootPathTooLongError } from './errors.js';
 import { MAX_RECORD_KEY_BYTES, MAX_ROOT_LENGTH } from './key-paths.js';
 import { layoutOf } from './layout.js';
 import type { Layout } from './layout.js';
 import { PartStore } from './part-store.js';
 import { RecordTable } from './record-table.js';
+import { joinDataDirectory } from './sharing.js';
+import type { Membership } from './sharing.js';
 import { recover } from './recovery.js';
 import type { RecoveryReport } from './recovery.js';
 
@@ -23,7 +23,8 @@ export const FS_STORE_CAPABILITIES: StoreCapabilities = Object.freeze({
   maxPartSize: 5 * 1024 ** 3,
   maxAssembleParts: Infinity,
   maxRecordKeyBytes: MAX_RECORD_KEY_BYTES,
-  shared: false,
+  // Several processes on one host may share a root (not several hosts: see the README).
+  shared: true,
   durable: true,
   limitSources: Object.freeze({
     maxPartSize: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html',
@@ -40,8 +41,8 @@ export interface FsStoreOptions {
    */
   readonly fsync?: boolean;
   /**
-   * Memory for recently used records (default 64 MiB). Records are small (a part record is
-   * ~200 bytes), so the default holds every part record of dozens of 10,000-part uploads.
+   * Memory for recently read records (default 64 MiB), each checked against its file (one
+   * stat) before use, since other processes may change them. A part record is ~200 bytes.
    */
   readonly recordCacheBytes?: number;
   /**
@@ -56,8 +57,9 @@ export interface FsStoreOptions {
 const DEFAULT_RECORD_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
- * The filesystem BlobStore. Open it with `await FsStore.open({ root })`: opening takes the
- * directory lock and runs crash recovery, both asynchronous, before the store is usable.
+ * The filesystem BlobStore. Open it with `await FsStore.open({ root })`: opening joins the
+ * data directory (several processes on one host may share it, see sharing.ts) and runs crash
+ * recovery, both asynchronous, before the store is usable.
  */
 export class FsStore implements BlobStore {
   readonly capabilities: StoreCapabilities = FS_STORE_CAPABILITIES;
@@ -70,7 +72,7 @@ export class FsStore implements BlobStore {
   private constructor(
     readonly layout: Layout,
     readonly recovery: RecoveryReport | undefined,
-    private readonly lock: DirLock,
+    private readonly membership: Membership,
     records: RecordTable,
     parts: PartStore,
     reserveBytes: number,
@@ -80,21 +82,23 @@ export class FsStore implements BlobStore {
     this.#reserveBytes = reserveBytes;
   }
 
-  /** Lock `root` for this process, recover from any crash, and return the open store. */
+  /** Join `root` (shared with other processes), recover from any crash, and return the open store. */
   static async open(options: FsStoreOptions): Promise<FsStore> {
     const layout = layoutOf(options.root);
     if (layout.root.length > MAX_ROOT_LENGTH) throw new RootPathTooLongError(layout.root, MAX_ROOT_LENGTH);
     const durable = options.fsync ?? true;
     await mkdir(layout.root, { recursive: true });
-    const lock = await acquireDirLock(layout.root, layout.lockPath);
+    const membership = await joinDataDirectory(layout, durable);
     try {
-      for (const dir of [layout.tmpDir, layout.recordsDir, layout.dataDir, layout.deletingDir]) await ensureDirectory(dir, durable);
+      for (const dir of [layout.tmpDir, layout.recordsDir, layout.dataDir, layout.deletingDir, layout.locksDir, layout.readingDir]) {
+        await ensureDirectory(dir, durable);
+      }
       const parts = new PartStore(layout, durable, FS_STORE_CAPABILITIES.maxPartSize);
-      const recovery = await recover(layout, parts, { previousOwnerDied: lock.previousOwnerDied, durable });
+      const recovery = await recover(layout, parts, { previousOwnerDied: membership.previousOwnerDied, durable });
       const records = new RecordTable(layout, durable, options.recordCacheBytes ?? DEFAULT_RECORD_CACHE_BYTES);
-      return new FsStore(layout, recovery, lock, records, parts, options.reserveBytes ?? 0);
+      return new FsStore(layout, recovery, membership, records, parts, options.reserveBytes ?? 0);
     } catch (error) {
-      await lock.release();
+      await membership.leave();
       throw error;
     }
   }
@@ -144,13 +148,14 @@ export class FsStore implements BlobStore {
     return this.#run(() => this.#parts.deleteData(handle));
   }
 
-  /** Waits for writes in progress, then releases the directory lock. Idempotent. */
+  /** Waits for writes in progress, then leaves the data directory. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
     await this.#records.idle();
-    await this.lock.release();
+    await this.#parts.idle();
+    await this.membership.leave();
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 export { FsStore, FS_STORE_CAPABILITIES } from './fs-store.js';
 export type { FsStoreOptions } from './fs-store.js';
 export type { RecoveryReport } from './recovery.js';
-export { DataDirectoryLockedError, RootPathTooLongError, CorruptFileError } from './errors.js';
+export { DataDirectoryLayoutError, DataDirectoryLockedError, RootPathTooLongError, CorruptFileError } from './errors.js';
 export { RecordKeyTooLongError } from './record-table.js';
 export { PartTooLargeError } from '@mpu/core';
 export { TruncatedPartError } from './part-file-reader.js';

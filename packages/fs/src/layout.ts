@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
-import { LOCK_FILE } from './dir-lock.js';
 
 /**
  * The data directory:
  *
- *   <root>/mpu.lock                         owner pid, hostname, start time
- *   <root>/tmp/                             temp files being written (emptied on open)
+ *   <root>/mpu-layout                       layout version ("mpu-fs 2")
+ *   <root>/members/<owner>.<random>         one per open store (owner = <pid>-<start ticks>)
+ *   <root>/locks/<sha256>.lock              per record key / per upload, held during a change
+ *   <root>/reading/<upload>.<digest>.<owner>.<random>  one per read in progress (a lease)
+ *   <root>/tmp/<owner>-<random>.tmp         temp files being written (dead owners' removed on open)
  *   <root>/records/d<hex>/…/r<hex>          one file per record (see key-paths.ts)
  *   <root>/data/<upload>/parts/<part>       one file per staged part
  *   <root>/data/<upload>/manifests/<digest> one file per assembled object
@@ -15,7 +17,9 @@ import { LOCK_FILE } from './dir-lock.js';
  */
 export interface Layout {
   readonly root: string;
-  readonly lockPath: string;
+  readonly membersDir: string;
+  readonly locksDir: string;
+  readonly readingDir: string;
   readonly tmpDir: string;
   readonly recordsDir: string;
   readonly dataDir: string;
@@ -26,7 +30,9 @@ export function layoutOf(root: string): Layout {
   const absolute = resolve(root);
   return {
     root: absolute,
-    lockPath: join(absolute, LOCK_FILE),
+    membersDir: join(absolute, 'members'),
+    locksDir: join(absolute, 'locks'),
+    readingDir: join(absolute, 'reading'),
     tmpDir: join(absolute, 'tmp'),
     recordsDir: join(absolute, 'records'),
     dataDir: join(absolute, 'data'),

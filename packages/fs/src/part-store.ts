@@ -1,11 +1,11 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { open, readFile, readdir, rename, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ByteRange, DataHandle, PartRef, WritePartOptions } from '@mpu/core';
 import { MissingPartError, RangeOutOfBoundsError, UnknownHandleError } from '@mpu/core';
 import { fsyncDirectory, isMissing, renameIntoPlace, tempPath, unlinkIfPresent, writeFileAtomic } from './atomic-write.js';
 import { mapLimit } from './concurrency.js';
-import { KeyedMutex } from '@mpu/core';
+import { FileLocks } from './file-locks.js';
 import { ID_NAME_PATTERN, idName } from './key-paths.js';
 import { deletingPath, manifestsDir, partsDir, uploadDir } from './layout.js';
 import type { Layout } from './layout.js';
@@ -13,6 +13,7 @@ import type { Manifest } from './manifest.js';
 import { decodeManifest, encodeManifest, formatHandle, manifestDigest, parseHandle } from './manifest.js';
 import { readPartFile } from './part-file-reader.js';
 import { streamIntoFile } from './part-file-writer.js';
+import { ReadLeases } from './read-leases.js';
 
 const STAT_BATCH = 256;
 const UNLINK_CONCURRENCY = 32;
@@ -29,26 +30,30 @@ interface LoadedManifest {
  * Part data as files: `writePart` streams to a temp file and renames it into the upload's
  * `parts/` directory; `assemble` writes a manifest naming those files (zero bytes copied);
  * `read` streams them in order. Operations that look at an upload's manifests (assemble,
- * discard, deleteData) run under a per-upload lock so a discard can never delete a part that
- * an assemble is about to reference.
+ * discard, deleteData) run under a per-upload lock shared by every process (file-locks.ts)
+ * so a discard can never delete a part that an assemble is about to reference. Reads hold a
+ * lease (read-leases.ts) that defers the deletion of the data they stream.
  */
 export class PartStore {
-  readonly #uploadLocks = new KeyedMutex();
+  readonly #uploadLocks: FileLocks;
+  readonly #leases: ReadLeases;
+  /** Parsed manifests: immutable (the digest names the content), so safe to keep across processes. */
   readonly #manifestCache = new Map<DataHandle, LoadedManifest>();
-  /**
-   * Reads in progress per handle. An object overwritten while a GET streams it must still be
-   * delivered whole, but its part files are opened one after another, so deleting them under
-   * the reader would cut the body short. One process owns the directory, so counting readers
-   * here sees them all: data deleted while read goes when its last reader ends.
-   */
-  readonly #readers = new Map<DataHandle, number>();
-  readonly #deleteWhenUnread = new Set<DataHandle>();
+  /** Deletes the last reader of an object started (close waits for them). */
+  readonly #background = new Set<Promise<void>>();
 
   constructor(
     private readonly layout: Layout,
     private readonly durable: boolean,
     private readonly maxPartSize: number,
-  ) {}
+  ) {
+    this.#uploadLocks = new FileLocks(layout.locksDir);
+    this.#leases = new ReadLeases(layout.readingDir);
+  }
+
+  get leases(): ReadLeases {
+    return this.#leases;
+  }
 
   async writePart(upload: string, partId: string, body: AsyncIterable<Uint8Array>, options: WritePartOptions): Promise<{ readonly size: number }> {
     options.signal?.throwIfAborted();
@@ -73,7 +78,7 @@ export class PartStore {
   async assemble(upload: string, parts: readonly PartRef[]): Promise<DataHandle> {
     const uploadName = idName(upload);
     const entries = parts.map(({ partId, size }) => [idName(partId), size] as const);
-    return this.#uploadLocks.run(uploadName, async () => {
+    return this.#uploadLocks.run(`upload:${uploadName}`, async () => {
       const dir = partsDir(this.layout, uploadName);
       await verifySizes(dir, upload, parts, entries);
       const digest = manifestDigest(entries);
@@ -91,23 +96,23 @@ export class PartStore {
   }
 
   async *read(handle: DataHandle, range?: ByteRange): AsyncGenerator<Uint8Array> {
-    this.#readers.set(handle, (this.#readers.get(handle) ?? 0) + 1);
+    const { uploadName, digest } = parseHandle(handle);
+    const release = this.#leases.take(uploadName, digest);
     try {
+      // After the lease, never before (see read-leases.ts): a live manifest now means no
+      // deleter can remove these parts until the lease is gone.
+      if (!existsSync(join(manifestsDir(this.layout, uploadName), digest))) throw new UnknownHandleError(handle);
       yield* this.#readParts(handle, range);
     } finally {
-      this.#releaseReader(handle);
+      release();
+      // The last reader finishes a delete that waited for it. A crash before this runs leaves
+      // the journal entry, which the next open (or the next reader's end) finishes.
+      if (existsSync(deletingPath(this.layout, uploadName, digest))) {
+        const finishing = this.finishDeleteLocked(uploadName, digest).catch(() => undefined);
+        this.#background.add(finishing);
+        void finishing.then(() => this.#background.delete(finishing));
+      }
     }
-  }
-
-  #releaseReader(handle: DataHandle): void {
-    const left = (this.#readers.get(handle) ?? 1) - 1;
-    if (left > 0) {
-      this.#readers.set(handle, left);
-      return;
-    }
-    this.#readers.delete(handle);
-    // A crash before this runs leaks the (unreachable) data; it never corrupts an object.
-    if (this.#deleteWhenUnread.delete(handle)) this.deleteData(handle).catch(() => undefined);
   }
 
   async *#readParts(handle: DataHandle, range?: ByteRange): AsyncGenerator<Uint8Array> {
@@ -136,7 +141,7 @@ export class PartStore {
 
   async discard(upload: string, partIds: readonly string[] | undefined): Promise<void> {
     const uploadName = idName(upload);
-    await this.#uploadLocks.run(uploadName, async () => {
+    await this.#uploadLocks.run(`upload:${uploadName}`, async () => {
       const dir = partsDir(this.layout, uploadName);
       const referenced = await this.#referencedParts(uploadName);
       // Parts an assembled object uses stay, even when named: their bytes are that object.
@@ -154,20 +159,28 @@ export class PartStore {
       return; // never issued by this store: nothing to delete
     }
     const { uploadName, digest } = parsed;
-    if (this.#readers.has(handle)) {
-      this.#deleteWhenUnread.add(handle);
-      return;
-    }
     this.#manifestCache.delete(handle);
-    await this.#uploadLocks.run(uploadName, () => this.finishDelete(uploadName, digest));
+    await this.finishDeleteLocked(uploadName, digest);
+  }
+
+  /** Resolves when no delete started by a finished reader is pending. */
+  async idle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  }
+
+  /** finishDelete under the upload's lock (recovery, deleteData, the last reader). */
+  finishDeleteLocked(uploadName: string, digest: string): Promise<void> {
+    return this.#uploadLocks.run(`upload:${uploadName}`, () => this.finishDelete(uploadName, digest));
   }
 
   /**
    * Delete one manifest and the parts only it used, crash-safely: the manifest is first
    * renamed into `deleting/` (so the handle stops resolving at once), then parts go, then the
-   * journal entry. Recovery on open calls this again for every journal entry left behind.
+   * journal entry. While any process reads the handle, the journal entry stays and the
+   * parts with it (the last reader calls this again). Recovery on open calls this again for
+   * every journal entry left behind.
    */
-  async finishDelete(uploadName: string, digest: string): Promise<void> {
+  private async finishDelete(uploadName: string, digest: string): Promise<void> {
     const live = join(manifestsDir(this.layout, uploadName), digest);
     const journal = deletingPath(this.layout, uploadName, digest);
     try {
@@ -179,6 +192,7 @@ export class PartStore {
     } catch (error) {
       if (!isMissing(error)) throw error; // absent: already deleted, or a journal from a crash
     }
+    if (this.#leases.held(uploadName, digest)) return;
     let manifest: Manifest;
     try {
       manifest = decodeManifest(journal, await readFile(journal));
@@ -199,13 +213,10 @@ export class PartStore {
     if (cached) return cached;
     const { uploadName, digest } = parseHandle(handle);
     const path = join(manifestsDir(this.layout, uploadName), digest);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      if (isMissing(error)) throw new UnknownHandleError(handle);
-      throw error;
-    }
+    // A reader holding a lease may find the manifest already moved into `deleting/` (by a
+    // delete that now waits for it): same immutable content.
+    const bytes = (await readIfPresent(path)) ?? (await readIfPresent(deletingPath(this.layout, uploadName, digest)));
+    if (bytes === undefined) throw new UnknownHandleError(handle);
     const manifest = decodeManifest(path, bytes);
     const offsets: number[] = [];
     let offset = 0;
@@ -222,13 +233,18 @@ export class PartStore {
     return loaded;
   }
 
-  /** Part names used by any live manifest of the upload. */
+  /** Part names used by any live manifest of the upload, or by a deleted one still being read. */
   async #referencedParts(uploadName: string): Promise<Set<string>> {
     const dir = manifestsDir(this.layout, uploadName);
     const referenced = new Set<string>();
-    for (const name of await listNames(dir)) {
-      if (!MANIFEST_NAME.test(name)) continue;
-      const path = join(dir, name);
+    const paths = (await listNames(dir)).filter((name) => MANIFEST_NAME.test(name)).map((name) => join(dir, name));
+    for (const name of await listNames(this.layout.deletingDir)) {
+      const digest = name.slice(uploadName.length + 1);
+      if (name.startsWith(`${uploadName}.`) && MANIFEST_NAME.test(digest) && this.#leases.held(uploadName, digest)) {
+        paths.push(join(this.layout.deletingDir, name));
+      }
+    }
+    for (const path of paths) {
       let bytes: Buffer;
       try {
         bytes = await readFile(path);
@@ -259,6 +275,15 @@ async function verifySizes(dir: string, upload: string, parts: readonly PartRef[
     const { partId, size } = parts[index] as PartRef;
     const actual = statSync(join(dir, (entries[index] as readonly [string, number])[0]), { throwIfNoEntry: false })?.size;
     if (actual !== size) throw new MissingPartError(upload, partId, size, actual);
+  }
+}
+
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
   }
 }
 

@@ -1,13 +1,14 @@
-import { closeSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ListRecordsOptions, RecordCondition, StoredRecord } from '@mpu/core';
 import { RecordConditionFailedError } from '@mpu/core';
 import { isMissing, writeFileAtomic } from './atomic-write.js';
 import { DirectoryListings } from './directory-listings.js';
 import { DirectoryPruner } from './directory-pruner.js';
-import { decodeRecordFile, encodeRecordFile, newVersion, recordValue } from './record-file.js';
+import { decodeRecordFile, encodeRecordFile, newVersion } from './record-file.js';
+import { FileLocks } from './file-locks.js';
+import { type Stamp, stampOf } from './file-stamp.js';
 import { RecordCache } from './record-cache.js';
-import { KeyedMutex } from '@mpu/core';
 import { MAX_RECORD_KEY_BYTES, keyBytes, recordPath } from './key-paths.js';
 import type { Layout } from './layout.js';
 import { walkRecordFiles } from './record-walk.js';
@@ -30,12 +31,17 @@ export class RecordKeyTooLongError extends RangeError {
 
 /**
  * Records as files (see key-paths.ts for the name mapping and record-file.ts for the format).
- * Every mutation of a key runs under that key's in-process lock: read the current version,
- * check the condition, publish with temp + fsync + rename. Readers never lock: a rename
- * swaps whole files, so a reader sees the old record or the new one.
+ * Every mutation of a key runs under that key's lock, shared by every process on the
+ * directory (file-locks.ts): read the current version, check the condition, publish with
+ * temp + fsync + rename. Readers never lock: a rename swaps whole files, so a reader sees the
+ * old record or the new one.
+ *
+ * Another process may change any record at any time: the condition check under the lock
+ * reads the file itself, and cached records are used only while their file's stamp holds
+ * (record-cache.ts, file-stamp.ts).
  */
 export class RecordTable {
-  readonly #locks = new KeyedMutex();
+  readonly #locks: FileLocks;
   readonly #pruner: DirectoryPruner;
   readonly #cache: RecordCache;
   readonly #listings = new DirectoryListings(LISTING_CACHE_MIN_ENTRIES, LISTING_CACHE_DIRECTORIES);
@@ -45,11 +51,12 @@ export class RecordTable {
     private readonly durable: boolean,
     cacheBytes: number,
   ) {
+    this.#locks = new FileLocks(layout.locksDir);
+    this.#cache = new RecordCache(cacheBytes);
     this.#pruner = new DirectoryPruner(layout.recordsDir, (dir) => {
       this.#listings.changed(dir);
       this.#listings.changed(dirname(dir));
     });
-    this.#cache = new RecordCache(cacheBytes);
   }
 
   async read(key: string): Promise<StoredRecord | undefined> {
@@ -61,9 +68,9 @@ export class RecordTable {
     const length = keyBytes(key).length;
     if (length > MAX_RECORD_KEY_BYTES) throw new RecordKeyTooLongError(key, length, MAX_RECORD_KEY_BYTES);
     const path = recordPath(this.layout.recordsDir, key);
-    return this.#locks.run(key, async () => {
+    return this.#locks.run(`record:${key}`, async () => {
       if ('ifAbsent' in condition || 'ifVersion' in condition) {
-        const current = this.#load(key, path);
+        const current = readRecordFileSync(key, path)?.record;
         if ('ifAbsent' in condition && condition.ifAbsent && current) throw new RecordConditionFailedError(key);
         if ('ifVersion' in condition && typeof condition.ifVersion === 'string' && current?.version !== condition.ifVersion) {
           throw new RecordConditionFailedError(key);
@@ -74,13 +81,12 @@ export class RecordTable {
       try {
         await writeFileAtomic(this.layout.tmpDir, path, file, this.durable);
       } finally {
+        this.#cache.delete(key); // a fresh file's stamp is not settled yet: read it again next time
         // The file is new in its directory, and any directory created for it is new in its
         // parent: every listing from here up is stale. (Called after the change: a listing
         // read meanwhile is then not kept.)
         for (let dir = dirname(path); dir.length >= this.layout.recordsDir.length; dir = dirname(dir)) this.#listings.changed(dir);
       }
-      // After the rename, never before: a reader that misses the cache must find this file.
-      this.#cache.set(key, recordValue(file), version);
       return version;
     });
   }
@@ -91,9 +97,9 @@ export class RecordTable {
       return;
     }
     const path = recordPath(this.layout.recordsDir, key);
-    await this.#locks.run(key, async () => {
+    await this.#locks.run(`record:${key}`, async () => {
       if (condition.ifVersion !== undefined) {
-        const current = this.#load(key, path);
+        const current = readRecordFileSync(key, path)?.record;
         if (current?.version !== condition.ifVersion) throw new RecordConditionFailedError(key);
       }
       // Synchronous unlink: one metadata syscall, and the engine deletes records in long
@@ -127,17 +133,20 @@ export class RecordTable {
   }
 
   /**
-   * The record from the cache, else from its file (then cached). Synchronous on purpose: one
-   * small file costs less than the four thread-pool hops of an async read, and because the
-   * read-then-cache step cannot interleave with anything, a reader can never cache a value
-   * older than one a writer cached (writers update the cache after their rename).
+   * The cached record if its file is unchanged (one stat), else the file (then cached if its
+   * stamp is settled). Synchronous on purpose: one small file costs less than the four
+   * thread-pool hops of an async read.
    */
   #load(key: string, path: string): StoredRecord | undefined {
     const cached = this.#cache.get(key);
-    if (cached) return { key, value: cached.value.slice(), version: cached.version };
-    const record = readRecordFileSync(key, path);
-    if (record) this.#cache.set(key, record.value.slice(), record.version);
-    return record;
+    if (cached) {
+      const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (stats && stampOf(stats).stamp === cached.stamp) return { key, value: cached.value.slice(), version: cached.version };
+      this.#cache.delete(key);
+    }
+    const read = readRecordFileSync(key, path);
+    if (read?.stamp.settled) this.#cache.set(key, read.record.value.slice(), read.record.version, read.stamp.stamp);
+    return read?.record;
   }
 
   /** Resolves when no background directory pruning is pending. */
@@ -150,15 +159,17 @@ export class RecordTable {
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * open + read + close (no fstat): records are small, so one read into a scratch buffer
- * almost always gets the whole file; a bigger one (an upload record listing 10,000 parts)
- * falls back to readFileSync.
+ * open + fstat + read + close: records are small, so one read into a scratch buffer almost
+ * always gets the whole file; a bigger one (an upload record listing 10,000 parts) falls back
+ * to readFileSync. The fstat stamps the very file read, for the cache.
  */
-function readRecordFileSync(key: string, path: string): StoredRecord | undefined {
+function readRecordFileSync(key: string, path: string): { readonly record: StoredRecord; readonly stamp: Stamp } | undefined {
   let file: Buffer;
+  let stamp: Stamp;
   try {
     const fd = openSync(path, 'r');
     try {
+      stamp = stampOf(fstatSync(fd, { bigint: true }));
       const length = readSync(fd, SCRATCH, 0, SCRATCH.length, 0);
       // decodeRecordFile copies the value out, so the scratch buffer is free again on return.
       file = length < SCRATCH.length ? SCRATCH.subarray(0, length) : readFileSync(fd);
@@ -170,7 +181,7 @@ function readRecordFileSync(key: string, path: string): StoredRecord | undefined
     throw error;
   }
   const { version, value } = decodeRecordFile(path, file);
-  return { key, value, version };
+  return { record: { key, value, version }, stamp };
 }
 
 function unlinkSyncIfPresent(path: string): boolean {

@@ -16,6 +16,8 @@ export interface RunningChild {
   readonly lines: unknown[];
   /** Resolves with the next JSON line on stdout. */
   nextLine(): Promise<unknown>;
+  /** Writes one JSON line to the child's stdin (fixtures that take commands read it). */
+  send(message: unknown): void;
   /** Resolves with exit code and signal once the child is gone. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
@@ -25,7 +27,7 @@ export function spawnFixture(name: string, args: readonly string[], env: NodeJS.
   const child = spawn(process.execPath, ['--conditions=mpu-source', '--import', 'tsx', fixturePath(name), ...args], {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: unknown[] = [];
   const waiters: ((line: unknown) => void)[] = [];
@@ -53,6 +55,7 @@ export function spawnFixture(name: string, args: readonly string[], env: NodeJS.
     child,
     lines,
     exited,
+    send: (message) => child.stdin!.write(JSON.stringify(message) + '\n'),
     nextLine: () =>
       new Promise((resolve, reject) => {
         if (delivered < lines.length) {

@@ -76,7 +76,7 @@ describe('hostile keys and ids', () => {
       const outside = after.filter((path) => !path.startsWith('store'));
       expect(outside).toEqual(before);
       // Inside the root, only the fixed layout and hex-named entries exist, and no symlinks.
-      const allowed = /^(mpu\.lock|tmp|records|data|deleting|parts|manifests|[drxh][0-9a-f]*|[0-9a-f]{32})$/;
+      const allowed = /^(mpu-layout|members|locks|reading|tmp|records|data|deleting|parts|manifests|[drxh][0-9a-f]*|[0-9a-f]{32}|\d+-\d+\.[0-9a-f]+)$/;
       const strange: string[] = [];
       for (const path of await walk(root)) {
         if (path.split('/').some((segment) => !allowed.test(segment))) strange.push(path);

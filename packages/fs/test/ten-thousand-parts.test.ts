@@ -39,7 +39,7 @@ async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 describe('10,000-part upload through MultipartEngine', () => {
-  it('Complete reads no part bytes, copies no part file, and takes well under a few seconds', async () => {
+  it('Complete reads no part bytes and copies no part file', async () => {
     const root = await temps.make('10k');
     const limits = defineLimits({ minPartSize: 1 });
     const bucket = 'big';
@@ -82,10 +82,8 @@ describe('10,000-part upload through MultipartEngine', () => {
       const added = [...after].filter(([path]) => !before.has(path));
       expect(added).toHaveLength(1);
       expect(added[0]![0]).toContain('/manifests/');
-      // The target is < 1 s (about 1 s measured on an idle 2-core box); this bound only catches
-      // a regression to per-byte work, since shared CI boxes here run at load 10-20. The
-      // measured time is logged above.
-      expect(completeMs).toBeLessThan(8_000);
+      // No wall-clock bound here (speed is measured in benchmarks/, and this box runs at load
+      // 10-20): the figure is logged above; the assertions are the work done.
 
       const object = await engine.getObject({ bucket, key });
       const whole = await readAll(object.body);

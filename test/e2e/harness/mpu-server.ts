@@ -59,6 +59,9 @@ export async function startMpuServer(options: StartMpuServerOptions = {}): Promi
   const child = spawn(process.execPath, cliArgs('serve', '--config', configPath, ...(options.args ?? [])), {
     cwd: workDir,
     env: cleanEnv({
+      // One process unless a suite asks for workers: the suites here test S3 behaviour, and
+      // per-process state (protection limits) would otherwise be split across workers.
+      MPU_WORKERS: '1',
       ...(options.devCredentials ? {} : { MPU_ACCESS_KEY: E2E_CREDENTIALS.accessKeyId, MPU_SECRET_KEY: E2E_CREDENTIALS.secretAccessKey }),
       ...options.env,
     }),

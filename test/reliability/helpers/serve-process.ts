@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,12 +31,13 @@ export interface ServeProcess {
   stderr(): string;
 }
 
-export async function startServe(backend: 'fs' | 'level', dataDir: string, workDir: string): Promise<ServeProcess> {
+/** `workers`: `mpu serve --workers N` (default 1: one process, no cluster). */
+export async function startServe(backend: 'fs' | 'level', dataDir: string, workDir: string, workers = 1): Promise<ServeProcess> {
   const config = join(workDir, 'mpu.config.json');
   await writeFile(config, JSON.stringify({ host: '127.0.0.1', port: 0, lifecycleSweepSeconds: 0, logLevel: 'info', limits: SMALL_PART_LIMITS }));
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('MPU_')) env[name] = value;
-  const child = spawn(process.execPath, ['--conditions=mpu-source', '--import', TSX, BIN, 'serve', '--config', config, '--backend', backend, '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['--conditions=mpu-source', '--import', TSX, BIN, 'serve', '--config', config, '--backend', backend, '--data-dir', dataDir, '--workers', String(workers)], {
     cwd: workDir,
     env: { ...env, MPU_ACCESS_KEY: SERVE_CREDENTIALS.accessKey, MPU_SECRET_KEY: SERVE_CREDENTIALS.secret },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +83,9 @@ export interface S3Call {
   readonly query?: readonly (readonly [string, string])[];
   /** Bytes, or pieces written with a pause between them (keeps the request in flight). */
   readonly body?: Buffer | { readonly pieces: readonly Buffer[]; readonly pauseMs: number };
+  readonly headers?: Record<string, string>;
+  /** A keep-alive agent pins requests to one connection (one worker of a cluster); default a new connection. */
+  readonly agent?: Agent;
 }
 
 /** A signed request; rejects when the connection dies before a complete response. */
@@ -91,12 +95,15 @@ export function call(port: number, input: S3Call): Promise<S3Reply> {
   const length = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
   const host = `127.0.0.1:${port}`;
   const payloadHash = pieces.length === 1 ? sha256Hex(pieces[0]!) : pieces.length === 0 ? sha256Hex('') : 'UNSIGNED-PAYLOAD';
-  const { headers } = signHeaders({ method: input.method, path: input.path, query: input.query ?? [], host, payloadHash, credentials: SERVE_CREDENTIALS });
+  const { headers } = signHeaders({
+    method: input.method, path: input.path, query: input.query ?? [], host, payloadHash, credentials: SERVE_CREDENTIALS,
+    ...(input.headers === undefined ? {} : { headers: input.headers }),
+  });
   const query = (input.query ?? []).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
   return new Promise((resolve, reject) => {
     const req = request({
       host: '127.0.0.1', port, method: input.method, path: query ? `${input.path}?${query}` : input.path,
-      headers: { ...headers, 'content-length': String(length) }, agent: false,
+      headers: { ...headers, 'content-length': String(length) }, agent: input.agent ?? false,
     }, (res) => {
       let body = '';
       res.setEncoding('latin1');
