@@ -6,7 +6,10 @@ describe('buckets', () => {
   it('creates, heads, lists (name order) and deletes buckets', async () => {
     const { engine, clock } = makeEngine();
     const created = await engine.createBucket('zeta');
-    expect(created).toEqual({ name: 'zeta', created: clock.now, owner: DEFAULT_OWNER });
+    // No owner given (an embedder's own call): the bucket belongs to every signed caller.
+    expect(created).toEqual({ name: 'zeta', created: clock.now });
+    expect(await engine.createBucket('owned', { owner: DEFAULT_OWNER })).toEqual({ name: 'owned', created: clock.now, owner: DEFAULT_OWNER });
+    await engine.deleteBucket('owned');
     await engine.createBucket('alpha');
     expect((await engine.listBuckets()).buckets.map((bucket) => bucket.name)).toEqual(['alpha', 'zeta']);
     expect((await engine.headBucket('alpha')).name).toBe('alpha');
