@@ -57,6 +57,7 @@ function workersTargets(profile: Profile, book: FigureBook): TargetResult[] {
   const two = book.get(`workers.${more}.uploadPart.MBps`);
   const results: TargetResult[] = [];
   if (!one) results.push(notRun('workers.scaling', what, target, 'the workers suite did not run'));
+  else if (more === undefined) results.push(notRun('workers.scaling', what, target, 'this profile runs one worker count only'));
   else if (!two) results.push(notRun('workers.scaling', what, target, `workers not supported by this build (the server did not start ${more} worker processes)`));
   else {
     const ratio = two.median / one.median;
