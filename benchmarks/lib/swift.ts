@@ -30,8 +30,7 @@ export const SWIFT_CREDENTIALS = { accessKeyId: 'bench:tester', secretAccessKey:
 
 /** undefined when Swift can run here, else why not (shown in the report). */
 export function swiftAvailability(): string | undefined {
-  const missing = [...SERVERS.map((s) => `swift-${s}-server`), 'swift-ring-builder', 'memcached']
-    .filter((bin) => !existsSync(join(BIN, bin)) && !(bin === 'memcached' && existsSync('/usr/bin/memcached')));
+  const missing = [...SERVERS.map((s) => `swift-${s}-server`), 'swift-ring-builder', 'memcached'].filter((bin) => !existsSync(join(BIN, bin)));
   if (missing.length > 0) return `OpenStack Swift is not installed (missing ${missing.join(', ')}); run scripts/setup-swift.sh as root`;
   if (!existsSync('/etc/swift/swift.conf')) return 'OpenStack Swift has no /etc/swift/swift.conf (its hash path settings); run scripts/setup-swift.sh as root';
   if (process.getuid?.() !== 0) return 'the Swift peer runs its servers as root (`user = root`); run the benchmark as root';
@@ -121,7 +120,7 @@ export async function startSwift(dir: string, workers = cpus().length): Promise<
       await waitListening(port, what, child, () => stderr);
       return child;
     };
-    const memcached = await start('memcached', '/usr/bin/memcached', ['-l', '127.0.0.1', '-p', String(ports.memcached), '-U', '0', '-u', 'root', '-m', '64'], ports.memcached);
+    const memcached = await start('memcached', join(BIN, 'memcached'), ['-l', '127.0.0.1', '-p', String(ports.memcached), '-U', '0', '-u', 'root', '-m', '64'], ports.memcached);
     const pids = [memcached.pid ?? -1];
     let proxyPid = -1;
     for (const server of SERVERS) {
