@@ -73,7 +73,8 @@ function clientFor(kind: ServerKind, url: string, timings: Timings): S3Client {
     endpoint: url,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: kind === 'mpu' ? BENCH_CREDENTIALS : kind === 'swift' ? SWIFT_CREDENTIALS : S3RVER_CREDENTIALS,
+    // A copy: the SDK tags the credential object it is given (`$source`), and the key pair is shared with other suites.
+    credentials: { ...(kind === 'mpu' ? BENCH_CREDENTIALS : kind === 'swift' ? SWIFT_CREDENTIALS : S3RVER_CREDENTIALS) },
     // s3rver 3.7 predates flexible checksums and rejects aws-chunked trailers; both servers get
     // the same client settings so the comparison is like for like.
     requestChecksumCalculation: 'WHEN_REQUIRED',

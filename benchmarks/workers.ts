@@ -59,7 +59,9 @@ async function startServer(ctx: SuiteContext, workers: number): Promise<WorkerSe
   const port = await freePort();
   const config = join(dir, 'mpu.config.json');
   await writeFile(config, JSON.stringify({
-    host: '127.0.0.1', port, backend: { type: 'fs', root: join(dir, 'data') }, credentials: [BENCH_CREDENTIALS], logLevel: 'warn', lifecycleSweepSeconds: 0,
+    host: '127.0.0.1', port, backend: { type: 'fs', root: join(dir, 'data') },
+    // Copied field by field: the AWS SDK tags credential objects it was given (`$source`), and the CLI's config is strict.
+    credentials: [{ accessKeyId: BENCH_CREDENTIALS.accessKeyId, secretAccessKey: BENCH_CREDENTIALS.secretAccessKey }], logLevel: 'warn', lifecycleSweepSeconds: 0,
   }));
   const child = ownChild(spawn(process.execPath, ['--conditions=mpu-source', '--import', 'tsx', CLI_BIN, 'serve', '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MPU_WORKERS: String(workers) },
