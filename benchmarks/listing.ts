@@ -11,6 +11,7 @@ import { openBackend, type BackendName } from './lib/backends.js';
 import { mapLimit } from './lib/concurrency.js';
 import type { SuiteContext } from './lib/context.js';
 import { median } from './lib/figures.js';
+import { listingCounts } from './lib/profiles.js';
 import { countYields } from './lib/yield-counter.js';
 
 const BUCKET = 'listing';
@@ -49,7 +50,7 @@ async function measureUploads(ctx: SuiteContext, backend: BackendName, counted: 
   const l = ctx.profile.listing!;
   const { engine } = counted;
   const uploads: { key: string; uploadId: string }[] = [];
-  for (const n of l.counts) {
+  for (const n of listingCounts(l, backend)) {
     const start = performance.now();
     const indexes = Array.from({ length: n - uploads.length }, (_, i) => uploads.length + i);
     const created = await mapLimit(indexes, l.createInFlight, async (i) => {

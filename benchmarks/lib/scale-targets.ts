@@ -5,7 +5,7 @@
  * the number of open uploads.
  */
 import { type FigureBook, sizeLabel } from './figures.js';
-import type { Profile } from './profiles.js';
+import { listingCounts, type Profile } from './profiles.js';
 import type { TargetResult } from './targets.js';
 
 export const SWIFT_UPLOAD_MIN_RATIO = 1.2;
@@ -102,10 +102,11 @@ function levelReadBack(profile: Profile, book: FigureBook): TargetResult {
 function listingTargets(profile: Profile, book: FigureBook): TargetResult[] {
   const l = profile.listing;
   if (!l) return [notRun('listing', 'ListMultipartUploads paging', `page time within ${LISTING_MAX_RATIO}×`, 'not run in this profile')];
-  const small = l.counts[0]!;
-  const large = l.counts.at(-1)!;
   const results: TargetResult[] = [];
   for (const backend of l.backends) {
+    const counts = listingCounts(l, backend);
+    const small = counts[0]!;
+    const large = counts.at(-1)!;
     const get = (n: number, page: string, what: string) => book.get(`listing.${backend}.uploads.${n}.${page}.${what}`);
     const timeWhat = `ListMultipartUploads page time, ${large.toLocaleString('en-US')} ÷ ${small.toLocaleString('en-US')} open uploads (${backend})`;
     const timeTarget = `within ${LISTING_MAX_RATIO}× (first and last page of ${l.pageSize})`;
