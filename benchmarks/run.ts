@@ -5,7 +5,7 @@
  *
  *   --full | --smoke           profile (default quick)
  *   --out <dir>                results root (default benchmarks/results)
- *   --only <suite,…>           assembly, ingest, end-to-end, memory (development aid)
+ *   --only <suite,…>           assembly, ingest, end-to-end, memory, workers, listing (development aid)
  *   --backends <name,…>        assembly on these backends only: memory, fs, level, azure, gcs
  *   --quiet                    no progress lines
  */
@@ -19,6 +19,8 @@ import { runAssemblySuite } from './assembly.js';
 import { writeCharts } from './charts.js';
 import { runEndToEndSuite } from './end-to-end.js';
 import { runIngestSuite } from './ingest.js';
+import { runListingSuite } from './listing.js';
+import { runWorkersSuite } from './workers.js';
 import type { SuiteContext } from './lib/context.js';
 import { FigureBook } from './lib/figures.js';
 import { machineInfo } from './lib/machine.js';
@@ -29,7 +31,7 @@ import { evaluateTargets, FLATNESS_MAX_RATIO, FLATNESS_SLACK_MS, flatnessCaseIds
 import { runMemorySuite } from './memory.js';
 import { type RunResults, writeJson, writeMarkdown } from './report.js';
 
-const SUITES = ['assembly', 'ingest', 'end-to-end', 'memory'] as const;
+const SUITES = ['assembly', 'ingest', 'end-to-end', 'memory', 'workers', 'listing'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 const { values } = parseArgs({
@@ -90,6 +92,8 @@ try {
   if (selected('assembly')) await runSuite('assembly', () => runAssemblySuite(ctx));
   if (selected('ingest')) await runSuite('ingest', () => runIngestSuite(ctx));
   if (selected('end-to-end')) await runSuite('end-to-end', () => runEndToEndSuite(ctx));
+  if (selected('workers')) await runSuite('workers', () => runWorkersSuite(ctx));
+  if (selected('listing')) await runSuite('listing', () => runListingSuite(ctx));
   // With assembly selected, the heap is watched during its fs tiny-part Complete (staged once).
   if (selected('memory') && !selected('assembly')) await runSuite('memory', () => runMemorySuite(ctx));
 } finally {
@@ -109,6 +113,12 @@ if (readBackCaseId(profile)) book.note(`The fs read-back target is judged on ${r
 book.note('Ingest (fs): the target is judged with fsync off, which isolates the CPU path the target is about (MD5 is the floor); the fsync-on rows are bounded by the disk\'s synced write rate (`dd conv=fsync` baseline).');
 if (profile.endToEnd && selected('end-to-end')) {
   book.note('End to end: the SDK client for both servers uses `requestChecksumCalculation: \'WHEN_REQUIRED\'` and `responseChecksumValidation: \'WHEN_REQUIRED\'`, because s3rver 3.7 predates flexible checksums (aws-chunked trailers); both servers see the same requests. Both servers run side by side, each in its own child process so its RSS is read from /proc, and their rounds alternate (mpu, s3rver, mpu, …) so load changes on the shared machine fall on both alike (VmRSS sampled every 25 ms, plus VmHWM after resetting it). The client runs in the benchmark process on the same 2 cores.');
+}
+if (profile.workers && selected('workers')) {
+  book.note('Workers: `mpu serve` (the CLI, fs backend, fsync on as in production) started with `MPU_WORKERS`, driven by the lean client (raw `node:http`, keep-alive, SigV4 with `UNSIGNED-PAYLOAD`, one reused body buffer) in the benchmark process on the same cores. CPU-seconds are utime + stime of the server\'s whole process tree from /proc; RSS above idle is the tree\'s peak minus its idle RSS, divided by the worker count.');
+}
+if (profile.listing && selected('listing')) {
+  book.note('Listing: uploads are created through the engine\'s `createMultipartUpload` (not timed); pages are timed around `listMultipartUploads` alone. "store calls" is every BlobStore call counted by `CountingStore`; "items listed" is what the store\'s listing methods yielded, which tells a page read from a scan of the whole bucket (both are one `listRecords` call).');
 }
 for (const failure of failures) book.note(`**FAILED** — ${failure}`);
 if (only) book.note(`Only these suites ran: ${[...only].join(', ')}.`);

@@ -2,9 +2,9 @@
 export interface Figure {
   /** Stable id, e.g. `assembly.fs.1GiB.8MiB.completeMs`; targets and charts look figures up by it. */
   readonly id: string;
-  readonly suite: 'assembly' | 'ingest' | 'end-to-end' | 'memory' | 'baseline';
+  readonly suite: 'assembly' | 'ingest' | 'end-to-end' | 'memory' | 'baseline' | 'workers' | 'listing';
   readonly label: string;
-  /** `ms`, `MB/s` (10^6 bytes per second), `MiB`, `bytes`, `ratio`. */
+  /** `ms`, `MB/s` (10^6 bytes per second), `MiB`, `bytes`, `ratio`, `s/GiB` (CPU-seconds per GiB), `calls`. */
   readonly unit: string;
   readonly min: number;
   readonly median: number;

@@ -55,6 +55,33 @@ export interface Profile {
     readonly checksumsInFlight?: readonly number[];
   };
   readonly endToEnd: { readonly objectBytes: number; readonly partBytes: number; readonly queueSize: number; readonly reps: number } | undefined;
+  /** `mpu serve --workers N` on fs driven by the lean client (lib/lean-client.ts). */
+  readonly workers: WorkersProfile | undefined;
+  /** ListMultipartUploads (and ListObjectVersions where the build has it) against the engine. */
+  readonly listing: ListingProfile | undefined;
+}
+
+export interface WorkersProfile {
+  /** Worker counts compared; the first is the baseline of the scaling target. */
+  readonly counts: readonly number[];
+  /** Bytes per operation kind (UploadPart, PutObject, GetObject) per round. */
+  readonly bytesPerOp: number;
+  /** Part and object size. */
+  readonly bodyBytes: number;
+  readonly inFlight: number;
+  readonly reps: number;
+}
+
+export interface ListingProfile {
+  readonly backends: readonly BackendName[];
+  /** Open uploads (or versions) in the bucket; the target compares the last with the first. */
+  readonly counts: readonly number[];
+  /** Fewer uploads on backends where creating `counts` does not fit the profile's time. */
+  readonly countsFor?: Readonly<Partial<Record<BackendName, readonly number[]>>>;
+  readonly pageSize: number;
+  readonly reps: number;
+  /** createMultipartUpload calls in flight while filling the bucket (not timed). */
+  readonly createInFlight: number;
 }
 
 const STORE_BACKENDS: BackendName[] = ['memory', 'fs', 'level'];
@@ -86,6 +113,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     },
     ingest: { partBytes: MiB, partsPerIteration: 4, iterations: 2, inFlight: [1, 4], checksums: [undefined, 'CRC32'] },
     endToEnd: undefined,
+    // One worker count: a second server (and waiting for its workers) would double the test's time.
+    workers: { counts: [1], bytesPerOp: 8 * MiB, bodyBytes: MiB, inFlight: 4, reps: 1 },
+    listing: { backends: ['memory', 'fs'], counts: [20, 250], pageSize: 10, reps: 2, createInFlight: 8 },
   },
   quick: {
     name: 'quick',
@@ -110,6 +140,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     },
     ingest: { partBytes: 8 * MiB, partsPerIteration: 16, iterations: 5, inFlight: [1, 4], checksums: INGEST_CHECKSUMS, checksumsInFlight: [1] },
     endToEnd: { objectBytes: GiB, partBytes: 8 * MiB, queueSize: 4, reps: 2 },
+    workers: { counts: [1, 2], bytesPerOp: 512 * MiB, bodyBytes: 8 * MiB, inFlight: 16, reps: 2 },
+    // Azurite created about 20 uploads/s under a load average of 18 (4 min for 5,000): 2,000 there and on gcs.
+    listing: { backends: ['fs', 'level', 'azure', 'gcs'], counts: [200, 5_000], countsFor: { azure: [200, 2_000], gcs: [200, 2_000] }, pageSize: 100, reps: 5, createInFlight: 16 },
   },
   full: {
     name: 'full',
@@ -126,6 +159,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     },
     ingest: { partBytes: 8 * MiB, partsPerIteration: 64, iterations: 5, inFlight: [1, 4], checksums: INGEST_CHECKSUMS },
     endToEnd: { objectBytes: GiB, partBytes: 8 * MiB, queueSize: 4, reps: 5 },
+    workers: { counts: [1, 2], bytesPerOp: GiB, bodyBytes: 8 * MiB, inFlight: 16, reps: 5 },
+    listing: { backends: ['fs', 'level', 'azure', 'gcs'], counts: [200, 5_000], pageSize: 100, reps: 10, createInFlight: 16 },
   },
 };
 
@@ -149,8 +184,21 @@ export function describeProfile(profile: Profile): string[] {
     `${ing.checksumsInFlight ? ` (the extra checksums at ${ing.checksumsInFlight.join(', ')} in flight only)` : ''}; fsync off, plus MD5 only with fsync on.`);
   const e2e = profile.endToEnd;
   lines.push(e2e
-    ? `End to end: ${sizeLabel(e2e.objectBytes)} in ${sizeLabel(e2e.partBytes)} parts, queueSize ${e2e.queueSize}, ×${e2e.reps} per server (mpu on fs, s3rver).`
+    ? `End to end: ${sizeLabel(e2e.objectBytes)} in ${sizeLabel(e2e.partBytes)} parts, queueSize ${e2e.queueSize}, ×${e2e.reps} per server (mpu on fs, s3rver, OpenStack Swift s3api where installed), each round followed by a Complete of 100 × 5MiB parts.`
     : 'End to end: not run in this profile.');
+  const w = profile.workers;
+  lines.push(w
+    ? `Workers: \`mpu serve\` on fs with ${w.counts.join(' and ')} worker(s), lean client (${w.inFlight} in flight, ${sizeLabel(w.bodyBytes)} bodies), ${sizeLabel(w.bytesPerOp)} each of UploadPart, PutObject and GetObject per round, ×${w.reps}.`
+    : 'Workers: not run in this profile.');
+  const l = profile.listing;
+  lines.push(l
+    ? `Listing: ${l.backends.map((b) => `${b} ${listingCounts(l, b).map((n) => n.toLocaleString('en-US')).join(' and ')}`).join('; ')} open uploads in one bucket, first and last page of ${l.pageSize}, ×${l.reps}; ListObjectVersions the same where the build has it.`
+    : 'Listing: not run in this profile.');
   lines.push(`Memory: engine heap during the first ${tiny.count.toLocaleString('en-US')}-part Complete on fs${e2e ? '; server RSS (idle, peak) during each end-to-end upload' : ''}.`);
   return lines;
+}
+
+/** The upload counts the listing suite fills a backend's bucket to. */
+export function listingCounts(listing: ListingProfile, backend: BackendName): readonly number[] {
+  return listing.countsFor?.[backend] ?? listing.counts;
 }
