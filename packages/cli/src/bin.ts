@@ -2,6 +2,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { MultipartEngine } from '@mpu/core';
+import type { Logger } from 'pino';
 import { createLogger } from './logger.js';
 import { type ConfigOverrides, DEV_CREDENTIALS, type MpuConfig, engineLimits, loadConfig, overridesFromEnv, parsePort, parseWorkers } from './config.js';
 import { createStore } from './create-store.js';
@@ -109,7 +110,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** SIGTERM / SIGINT: stop accepting, let in-flight requests finish, then exit. */
-function onShutdownSignal(logger: pino.Logger, close: () => Promise<void>): void {
+function onShutdownSignal(logger: Logger, close: () => Promise<void>): void {
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     close().then(() => process.exit(0), (error: unknown) => {
